@@ -1,0 +1,176 @@
+/**
+ * Every error failback throws is a {@link MemcacheError} with a stable `code`.
+ * Match on `code`, not on the class name or the message: messages may improve.
+ */
+export type ErrorCode =
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_INVALID_KEY'
+  | 'ERR_INVALID_VALUE'
+  | 'ERR_WASM_UNAVAILABLE'
+  | 'ERR_PROTOCOL'
+  | 'ERR_SERVER'
+  | 'ERR_CLIENT'
+  | 'ERR_UNKNOWN_COMMAND'
+  | 'ERR_CONNECT_FAILED'
+  | 'ERR_CONNECT_TIMEOUT'
+  | 'ERR_COMMAND_TIMEOUT'
+  | 'ERR_CONNECTION_CLOSED'
+  | 'ERR_SERVER_OFFLINE'
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_CLIENT_CLOSED'
+  | 'ERR_FAILBACK';
+
+/** Base class of every error failback throws. */
+export class MemcacheError extends Error {
+  /** Stable machine-readable code; see {@link ErrorCode}. */
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An option passed to `createRouter` or `new Client` is missing or out of range. */
+export class InvalidOptionError extends MemcacheError {
+  /** The option's name as the user wrote it (e.g. `servers[2].weight`). */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super('ERR_INVALID_OPTION', `${option}: ${message}`);
+    this.option = option;
+  }
+}
+
+/** A key memcached would reject (or could misparse); raised before any I/O. */
+export class InvalidKeyError extends MemcacheError {
+  constructor(message: string) {
+    super('ERR_INVALID_KEY', message);
+  }
+}
+
+/** A value failback cannot send (wrong type, or rejected by the codec). */
+export class InvalidValueError extends MemcacheError {
+  constructor(message: string) {
+    super('ERR_INVALID_VALUE', message);
+  }
+}
+
+/** The WASM core could not be instantiated and the JS engine was not allowed. */
+export class WasmUnavailableError extends MemcacheError {
+  constructor(message: string, cause?: unknown) {
+    super('ERR_WASM_UNAVAILABLE', message, { cause });
+  }
+}
+
+/** The server sent bytes that are not memcached's text protocol; the connection is destroyed. */
+export class ProtocolError extends MemcacheError {
+  constructor(message: string) {
+    super('ERR_PROTOCOL', message);
+  }
+}
+
+/** `SERVER_ERROR <text>`: the server could not carry out the command (e.g. the value is too large). */
+export class ServerError extends MemcacheError {
+  /** The server's own text after `SERVER_ERROR `. */
+  readonly serverMessage: string;
+  constructor(serverMessage: string) {
+    super('ERR_SERVER', `memcached answered SERVER_ERROR ${serverMessage}`);
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** `CLIENT_ERROR <text>`: the server rejected the request as malformed. */
+export class ClientError extends MemcacheError {
+  /** The server's own text after `CLIENT_ERROR `. */
+  readonly serverMessage: string;
+  constructor(serverMessage: string) {
+    super('ERR_CLIENT', `memcached answered CLIENT_ERROR ${serverMessage}`);
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** `ERROR`: the server does not know the command (an old memcached, or a proxy). */
+export class UnknownCommandError extends MemcacheError {
+  constructor(command: string) {
+    super('ERR_UNKNOWN_COMMAND', `memcached answered ERROR to "${command}": the server does not support this command`);
+  }
+}
+
+/** Base of the failures that come from the network rather than from memcached. */
+export class TransportError extends MemcacheError {
+  /** `host:port` of the server concerned. */
+  readonly server: string;
+  /**
+   * True when a write may or may not have been applied: it was sent, but no answer came.
+   * Retry only idempotent commands.
+   */
+  readonly outcomeUnknown: boolean;
+  constructor(code: ErrorCode, server: string, message: string, outcomeUnknown = false, cause?: unknown) {
+    super(code, outcomeUnknown ? `${message} (the command was sent; whether it was applied is unknown)` : message, { cause });
+    this.server = server;
+    this.outcomeUnknown = outcomeUnknown;
+  }
+}
+
+/** TCP/TLS connect failed (refused, unreachable, TLS handshake). */
+export class ConnectError extends TransportError {
+  constructor(server: string, cause?: unknown) {
+    const why = cause instanceof Error ? `: ${cause.message}` : '';
+    super('ERR_CONNECT_FAILED', server, `could not connect to memcached at ${server}${why}`, false, cause);
+  }
+}
+
+/** The connection was not established within `connectTimeout`. */
+export class ConnectTimeoutError extends TransportError {
+  constructor(server: string, ms: number) {
+    super('ERR_CONNECT_TIMEOUT', server, `connecting to memcached at ${server} took longer than connectTimeout (${ms} ms)`);
+  }
+}
+
+/** No answer within `timeout`; the connection was destroyed (late answers would belong to nobody). */
+export class CommandTimeoutError extends TransportError {
+  constructor(server: string, ms: number, outcomeUnknown: boolean) {
+    super('ERR_COMMAND_TIMEOUT', server, `memcached at ${server} did not answer within timeout (${ms} ms); the connection was closed`, outcomeUnknown);
+  }
+}
+
+/** The connection closed (or was destroyed) with this request still pending. */
+export class ConnectionClosedError extends TransportError {
+  constructor(server: string, outcomeUnknown: boolean, cause?: unknown) {
+    const why = cause instanceof Error ? `: ${cause.message}` : '';
+    super('ERR_CONNECTION_CLOSED', server, `the connection to memcached at ${server} closed before the answer arrived${why}`, outcomeUnknown, cause);
+  }
+}
+
+/** The per-server queue is full (`maxQueue`); back off or raise the limit. */
+export class QueueFullError extends MemcacheError {
+  constructor(server: string, limit: number) {
+    super('ERR_QUEUE_FULL', `more than maxQueue (${limit}) requests are waiting for ${server}; slow down or raise maxQueue`);
+  }
+}
+
+/** The request's server is down and the failover policy sends it nowhere. */
+export class ServerOfflineError extends MemcacheError {
+  readonly server: string;
+  constructor(server: string) {
+    super('ERR_SERVER_OFFLINE', `memcached at ${server} is down and its keys are offline until it fails back`);
+    this.server = server;
+  }
+}
+
+/** The client was closed; create a new one. */
+export class ClientClosedError extends MemcacheError {
+  constructor() {
+    super('ERR_CLIENT_CLOSED', 'the client is closed; create a new Client');
+  }
+}
+
+/** True when the error means the connection's byte stream can no longer be trusted. */
+export function destroysConnection(err: unknown): boolean {
+  return err instanceof ProtocolError || err instanceof TransportError;
+}
+
+/** True when the error counts as a failure of the server (health), as opposed to a protocol outcome. */
+export function countsAgainstServer(err: unknown): boolean {
+  return err instanceof TransportError;
+}

@@ -1,0 +1,11 @@
+/**
+ * failback: a memcached client whose routing is byte-exact with PHP's PECL memcache, Perl's
+ * Cache::Memcached and libmemcached, with offline buckets and one-frontend failback.
+ *
+ * Import it from the package (`import { createRouter } from 'failback'`): the runtime's entry
+ * registers the WASM core and re-exports this module.
+ */
+export { createRouter, Router, type RouteKey } from './routing/router.js';
+export type { RouterOptions, DistributionName, HashName, FailoverName, EngineName } from './routing/options.js';
+export type { ServerSpec, ServerAddress } from './servers.js';
+export * from './errors.js';

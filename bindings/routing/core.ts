@@ -1,0 +1,73 @@
+/**
+ * The routing core's contract: the same functions, integers only, implemented twice —
+ * in AssemblyScript (`assembly/`, compiled to WASM) and in TypeScript (`bindings/routing/js/`).
+ * The router (`router.ts`) drives either one through this interface and nothing else, so the
+ * two engines can be swapped and compared bit for bit.
+ *
+ * Memory layout (byte offsets into `memory.buffer`, all 8-byte aligned, owned by the core):
+ *
+ *   [static: hash tables] [servers] [names] [table: entries + offline bitmap] [keys] [offsets] [out]
+ *
+ * - `reserveServers(n, nameBytes)` places `servers` (n × 3 i32: nameOffset, nameLength, weight;
+ *   nameOffset is relative to `namesPtr()`) and `names`, and discards any table built before.
+ * - `build(distribution, hash, n)` reads them and builds the table after `names`
+ *   (growing memory as needed), clears every down mark, and returns the number of entries
+ *   (buckets for standard/buckets/consistent, points for ketama).
+ * - `reserveKeys(keyBytes, keys)` places `keys` (capacity keyBytes), `offsets` ((keys + 1) × i32)
+ *   and `out` (keys × i32) after the table, growing memory as needed. Call after `build`.
+ *
+ * Memory may grow in any of the three calls: views on `memory.buffer` must be re-created after them.
+ */
+export interface Core {
+  /** The engine's linear memory (a WebAssembly.Memory for WASM). */
+  readonly memory: { readonly buffer: ArrayBuffer };
+  reserveServers(servers: number, nameBytes: number): void;
+  build(distribution: Distribution, hash: HashKind, servers: number): number;
+  reserveKeys(keyBytes: number, keys: number): void;
+  serversPtr(): number;
+  namesPtr(): number;
+  keysPtr(): number;
+  offsetsPtr(): number;
+  outPtr(): number;
+  /** Marks server `server` down (1) or up (0): its table entries go offline/online. */
+  setDown(server: number, down: number): void;
+  /** The server owning the `len` key bytes at `ptr`, ignoring health. */
+  owner(ptr: number, len: number): number;
+  /** The server to use now under `failover`, or -1. */
+  route(ptr: number, len: number, failover: Failover): number;
+  /** route() of `count` keys: key i is bytes [offsets[i], offsets[i+1]) of keys; result in out[i]. */
+  routeMany(count: number, failover: Failover): void;
+  /** The hash `kind` of `len` bytes at `ptr` (u32; WASM returns it as i32, callers apply `>>> 0`). */
+  hash(kind: HashKind, ptr: number, len: number): number;
+}
+
+/** Integer codes shared by both engines (plain objects: const enums do not survive per-file transpilers). */
+export const Distribution = {
+  /** PECL memcache `consistent`: 160 points per weight unit on "name-i", sampled into 1024 buckets. */
+  Consistent: 0,
+  /** PECL memcache `standard`: weight copies, (hash >> 16) & 0x7fff with 0 → 1, modulo buckets. */
+  Standard: 1,
+  /** Perl Cache::Memcached: like Standard without the 0 → 1 rule. */
+  Buckets: 2,
+  /** libmemcached weighted ketama (LIBKETAMA_COMPATIBLE): md5 points, float32 point counts. */
+  Ketama: 3,
+} as const;
+export type Distribution = (typeof Distribution)[keyof typeof Distribution];
+
+export const HashKind = {
+  /** Standard CRC-32 (IEEE, reflected 0xEDB88320). */
+  Crc32: 0,
+  /** PECL's FNV-1a 32 over sign-extended bytes. */
+  Fnv: 1,
+  /** First 4 bytes of MD5, little-endian. */
+  Md5: 2,
+} as const;
+export type HashKind = (typeof HashKind)[keyof typeof HashKind];
+
+export const Failover = {
+  /** The owner's keys go nowhere while it is down: -1. */
+  Offline: 0,
+  /** PECL rehash (key + "-" + i, i = 0..19), Perl's additive rehash for Buckets, next live point for Ketama. */
+  Redistribute: 1,
+} as const;
+export type Failover = (typeof Failover)[keyof typeof Failover];

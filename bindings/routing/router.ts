@@ -1,0 +1,187 @@
+import { InvalidKeyError, InvalidOptionError } from '../errors.js';
+import { DEFAULT_PORT, type ServerAddress } from '../servers.js';
+import { Distribution, type Core, type Failover } from './core.js';
+import { createJsCore } from './js/core.js';
+import { resolveRouterOptions, type DistributionName, type EngineName, type FailoverName, type ResolvedRouterOptions, type RouterOptions } from './options.js';
+import { instantiateWasmCore } from './wasm-core.js';
+
+/** A key as a string (hashed as its UTF-8 bytes) or raw bytes. */
+export type RouteKey = string | Uint8Array;
+
+const encoder = new TextEncoder();
+/** Room for the first keys; grown on demand (one 250-char key needs at most 750 bytes). */
+const INITIAL_KEY_BYTES = 64 * 1024;
+const INITIAL_KEYS = 1024;
+
+/** The name the core hashes for a server's points: libmemcached drops the default port in ketama. */
+function pointName(server: ServerAddress, distribution: DistributionName): string {
+  return distribution === 'ketama' && server.port === DEFAULT_PORT ? server.host : server.name;
+}
+
+/**
+ * Maps keys to server indexes, byte-exact with the client its distribution names.
+ * Pure: no I/O, no clock. Create with {@link createRouter}.
+ */
+export class Router {
+  /** The engine running the core. */
+  readonly engine: EngineName;
+  /** The servers, in configured order; indexes returned by the router index this list. */
+  readonly servers: readonly ServerAddress[];
+  readonly distribution: DistributionName;
+  readonly failover: FailoverName;
+  private readonly core: Core;
+  private readonly failoverCode: Failover;
+  private readonly downFlags: Uint8Array;
+  private buffer!: ArrayBuffer;
+  private u8!: Uint8Array;
+  private i32!: Int32Array;
+  private keysPtr = 0;
+  private offsetsIndex = 0;
+  private outIndex = 0;
+  private keyBytes = 0;
+  private keyCount = 0;
+
+  /** @internal Use {@link createRouter}. */
+  constructor(core: Core, engine: EngineName, resolved: ResolvedRouterOptions) {
+    this.core = core;
+    this.engine = engine;
+    this.servers = Object.freeze(resolved.servers);
+    this.distribution = resolved.distribution;
+    this.failover = resolved.failover;
+    this.failoverCode = resolved.codes.failover;
+    this.downFlags = new Uint8Array(this.servers.length);
+    this.build(resolved.codes.distribution, resolved.codes.hash);
+  }
+
+  private build(distribution: Distribution, hash: number): void {
+    const names = this.servers.map((s) => encoder.encode(pointName(s, this.distribution)));
+    const nameBytes = names.reduce((n, b) => n + b.length, 0);
+    this.core.reserveServers(this.servers.length, nameBytes);
+    this.refreshViews();
+    const serversIndex = this.core.serversPtr() >> 2;
+    const namesPtr = this.core.namesPtr();
+    let offset = 0;
+    names.forEach((bytes, i) => {
+      this.u8.set(bytes, namesPtr + offset);
+      this.i32[serversIndex + i * 3] = offset;
+      this.i32[serversIndex + i * 3 + 1] = bytes.length;
+      this.i32[serversIndex + i * 3 + 2] = this.servers[i].weight;
+      offset += bytes.length;
+    });
+    this.core.build(distribution, hash as 0 | 1 | 2, this.servers.length);
+    this.reserveKeys(INITIAL_KEY_BYTES, INITIAL_KEYS);
+  }
+
+  private refreshViews(): void {
+    this.buffer = this.core.memory.buffer;
+    this.u8 = new Uint8Array(this.buffer);
+    this.i32 = new Int32Array(this.buffer);
+  }
+
+  private reserveKeys(bytes: number, keys: number): void {
+    if (bytes <= this.keyBytes && keys <= this.keyCount) return;
+    this.keyBytes = Math.max(bytes, this.keyBytes * 2, INITIAL_KEY_BYTES);
+    this.keyCount = Math.max(keys, this.keyCount * 2, INITIAL_KEYS);
+    this.core.reserveKeys(this.keyBytes, this.keyCount);
+    this.refreshViews();
+    this.keysPtr = this.core.keysPtr();
+    this.offsetsIndex = this.core.offsetsPtr() >> 2;
+    this.outIndex = this.core.outPtr() >> 2;
+  }
+
+  /** Writes a key's UTF-8 bytes at `at` (capacity already reserved); returns the byte count. */
+  private writeKey(key: RouteKey, at: number): number {
+    if (typeof key === 'string') {
+      const u8 = this.u8;
+      const n = key.length;
+      // ASCII fast path: most keys are ASCII, and a plain loop beats encodeInto's call cost for short keys.
+      for (let i = 0; i < n; i++) {
+        const c = key.charCodeAt(i);
+        if (c >= 0x80) return i + encoder.encodeInto(i === 0 ? key : key.slice(i), u8.subarray(at + i)).written;
+        u8[at + i] = c;
+      }
+      return n;
+    }
+    if (key instanceof Uint8Array) {
+      this.u8.set(key, at);
+      return key.length;
+    }
+    throw new InvalidKeyError(`a key must be a string or a Uint8Array, got ${key === null ? 'null' : typeof key}`);
+  }
+
+  private static maxBytes(key: RouteKey): number {
+    return typeof key === 'string' ? key.length * 3 : (key as Uint8Array)?.length ?? 0;
+  }
+
+  private writeOne(key: RouteKey): number {
+    this.reserveKeys(Router.maxBytes(key), 1);
+    if (this.buffer !== this.core.memory.buffer) this.refreshViews();
+    return this.writeKey(key, this.keysPtr);
+  }
+
+  /** Index of the server that owns `key`, ignoring health. */
+  owner(key: RouteKey): number {
+    const len = this.writeOne(key);
+    return this.core.owner(this.keysPtr, len);
+  }
+
+  /** Index of the server to use for `key` now; -1 when none (owner down under `offline`, or rehash exhausted). */
+  route(key: RouteKey): number {
+    const len = this.writeOne(key);
+    return this.core.route(this.keysPtr, len, this.failoverCode);
+  }
+
+  /** `route()` of each key, in one crossing into the core. */
+  routeMany(keys: readonly RouteKey[]): Int32Array {
+    const n = keys.length;
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes += Router.maxBytes(keys[i]);
+    this.reserveKeys(bytes, n);
+    if (this.buffer !== this.core.memory.buffer) this.refreshViews();
+    const i32 = this.i32;
+    const offsets = this.offsetsIndex;
+    const base = this.keysPtr;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      i32[offsets + i] = at;
+      at += this.writeKey(keys[i], base + at);
+    }
+    i32[offsets + n] = at;
+    this.core.routeMany(n, this.failoverCode);
+    return i32.slice(this.outIndex, this.outIndex + n);
+  }
+
+  /** Marks server `index` down (`true`) or up (`false`): its buckets go offline or back online. */
+  setDown(index: number, down: boolean): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.servers.length) {
+      throw new InvalidOptionError('index', `must be a server index from 0 to ${this.servers.length - 1}, got ${index}`);
+    }
+    this.downFlags[index] = down ? 1 : 0;
+    this.core.setDown(index, down ? 1 : 0);
+  }
+
+  /** Whether server `index` is marked down. */
+  isDown(index: number): boolean {
+    return this.downFlags[index] === 1;
+  }
+}
+
+/**
+ * Builds a router. The WASM core is used unless `engine: 'js'`; when `engine` is omitted and
+ * WASM cannot load here, the pure-TS twin (same results) is used instead.
+ *
+ * @throws InvalidOptionError for a bad option (the message names it and what is allowed).
+ * @throws WasmUnavailableError with `engine: 'wasm'` where WASM cannot load.
+ */
+export async function createRouter(options: RouterOptions): Promise<Router> {
+  const resolved = resolveRouterOptions(options);
+  if (resolved.engine === 'js') return new Router(createJsCore(), 'js', resolved);
+  let core: Core;
+  try {
+    core = await instantiateWasmCore();
+  } catch (err) {
+    if (resolved.engine === 'wasm') throw err;
+    return new Router(createJsCore(), 'js', resolved);
+  }
+  return new Router(core, 'wasm', resolved);
+}

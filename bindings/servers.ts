@@ -1,0 +1,77 @@
+import { InvalidOptionError } from './errors.js';
+
+/** A server as `'host:port'`, `'host:port:weight'`, `'[::1]:port'`, or an object. */
+export type ServerSpec = string | { host: string; port?: number; weight?: number };
+
+/** A validated server. `name` (`host:port`) is its identity: consistent hashing hashes it. */
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly weight: number;
+  readonly name: string;
+}
+
+/** memcached's default port; libmemcached and twemproxy leave it out of ketama point names. */
+export const DEFAULT_PORT = 11211;
+
+/** Upper bound on a weight: PECL builds weight × 160 points, so this keeps a ring under ~16M points. */
+export const MAX_WEIGHT = 100_000;
+
+function checkPort(port: number, option: string): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InvalidOptionError(option, `port must be an integer from 1 to 65535, got ${String(port)}`);
+  }
+  return port;
+}
+
+function checkWeight(weight: number, option: string): number {
+  if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT) {
+    throw new InvalidOptionError(option, `weight must be an integer from 1 to ${MAX_WEIGHT}, got ${String(weight)}`);
+  }
+  return weight;
+}
+
+function checkHost(host: string, option: string): string {
+  if (typeof host !== 'string' || host.length === 0 || /[\s/]/.test(host)) {
+    throw new InvalidOptionError(option, `host must be a non-empty hostname or IP address, got ${JSON.stringify(host)}`);
+  }
+  return host;
+}
+
+function parseString(spec: string, option: string): ServerAddress {
+  // "[v6]:port[:weight]" or "host[:port[:weight]]"
+  const m = /^\[([^\]]+)\](?::(\d+))?(?::(\d+))?$/.exec(spec) ?? /^([^:[\]]+)(?::(\d+))?(?::(\d+))?$/.exec(spec);
+  if (!m) {
+    throw new InvalidOptionError(option, `expected "host:port" or "host:port:weight" (IPv6 as "[::1]:11211"), got ${JSON.stringify(spec)}`);
+  }
+  const host = checkHost(m[1], option);
+  const port = checkPort(m[2] === undefined ? DEFAULT_PORT : Number(m[2]), option);
+  const weight = checkWeight(m[3] === undefined ? 1 : Number(m[3]), option);
+  return { host, port, weight, name: `${host}:${port}` };
+}
+
+/** Validates one server spec; `option` names it in errors (e.g. `servers[2]`). */
+export function parseServer(spec: ServerSpec, option: string): ServerAddress {
+  if (typeof spec === 'string') return parseString(spec, option);
+  if (spec === null || typeof spec !== 'object') {
+    throw new InvalidOptionError(option, `expected a "host:port" string or { host, port, weight }, got ${String(spec)}`);
+  }
+  const host = checkHost(spec.host, `${option}.host`);
+  const port = checkPort(spec.port ?? DEFAULT_PORT, `${option}.port`);
+  const weight = checkWeight(spec.weight ?? 1, `${option}.weight`);
+  return { host, port, weight, name: `${host}:${port}` };
+}
+
+/** Validates a server list (non-empty, no duplicate `host:port`). */
+export function parseServers(specs: readonly ServerSpec[] | undefined, option = 'servers'): ServerAddress[] {
+  if (!Array.isArray(specs) || specs.length === 0) {
+    throw new InvalidOptionError(option, 'give at least one server, e.g. ["127.0.0.1:11211"]');
+  }
+  const servers = specs.map((s, i) => parseServer(s, `${option}[${i}]`));
+  const seen = new Set<string>();
+  for (const [i, s] of servers.entries()) {
+    if (seen.has(s.name)) throw new InvalidOptionError(`${option}[${i}]`, `${s.name} is listed twice`);
+    seen.add(s.name);
+  }
+  return servers;
+}
