@@ -1,0 +1,97 @@
+import { sleep, type Clock } from '../clock.js';
+
+/** The few commands the failback procedure needs on the returning server. */
+export interface LockStore {
+  get(key: string): Promise<string | undefined>;
+  gets(key: string): Promise<{ value: string; cas: bigint } | undefined>;
+  /** true when stored (the key did not exist). */
+  add(key: string, value: string, ttl: number): Promise<boolean>;
+  /** true STORED, false EXISTS, undefined NOT_FOUND. */
+  cas(key: string, value: string, cas: bigint, ttl: number): Promise<boolean | undefined>;
+  set(key: string, value: string, ttl: number): Promise<boolean>;
+}
+
+export interface FailbackPlan {
+  store: LockStore;
+  clock: Clock;
+  /** Lock key for a Unix time in seconds. */
+  lockKey: (unixSeconds: number) => string;
+  /** Seconds the lock lives. */
+  lockTtl: number;
+  /** Milliseconds a follower waits for the leader before taking over. */
+  waitTimeout: number;
+  /** When this frontend marked the server down: a done-marker older than this is a previous failback's. */
+  downSince: number;
+  /** Unique per attempt: identifies the leader in the lock and the marker. */
+  token: string;
+  /** The leader's flush; resolves with the `host:port` of each server flushed. */
+  flush: () => Promise<string[]>;
+}
+
+/** How this frontend took part. */
+export interface FailbackOutcome {
+  role: 'leader' | 'follower';
+  /** Servers the leader flushed (empty for a follower). */
+  flushed: string[];
+}
+
+/** The marker lives well past any minute boundary a slow follower could straddle. */
+const MARKER_TTL_SECONDS = 3600;
+/** How often a follower looks for the leader's marker. */
+const POLL_MS = 50;
+
+/** Key of the done-marker that goes with a lock key function. */
+export function doneKey(lockKey: (unixSeconds: number) => string): string {
+  return `${lockKey(0).replace(/\d+$/, '')}done`;
+}
+
+/**
+ * The one-frontend failback (the 2006 thread's recipe, made safe):
+ * 1. a done-marker written after this frontend saw the failure means the flush already happened;
+ * 2. else `add` the minute's lock key; the winner is the leader, unless the previous minute's lock
+ *    is still held (a failback straddling a minute boundary has one leader, not two);
+ * 3. the leader flushes and then writes the done-marker (flush_all also removes the lock item, so
+ *    the marker, not the lock, is what followers wait for);
+ * 4. followers poll for the marker; when the leader vanished (no marker within waitTimeout), they
+ *    take the lock over with `gets`/`cas`, so exactly one of them becomes the new leader.
+ */
+export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> {
+  const { store, clock } = plan;
+  const marker = doneKey(plan.lockKey);
+  const done = async () => {
+    const value = await store.get(marker);
+    return value !== undefined && Number(value.split(' ')[0]) >= plan.downSince;
+  };
+  const lead = async (): Promise<FailbackOutcome> => {
+    const flushed = await plan.flush();
+    await store.set(marker, `${clock.now()} ${plan.token}`, MARKER_TTL_SECONDS);
+    return { role: 'leader', flushed };
+  };
+
+  if (await done()) return { role: 'follower', flushed: [] };
+  const seconds = Math.floor(clock.now() / 1000);
+  const key = plan.lockKey(seconds);
+  const previous = plan.lockKey(seconds - 60);
+  if (await store.add(key, plan.token, plan.lockTtl)) {
+    const straddled = previous !== key ? await store.get(previous) : undefined;
+    if (straddled === undefined) return lead();
+  }
+
+  // Follower: wait for the marker; if the leader vanished, take over through cas.
+  const deadline = clock.now() + plan.waitTimeout;
+  while (clock.now() < deadline) {
+    if (await done()) return { role: 'follower', flushed: [] };
+    await sleep(clock, POLL_MS);
+  }
+  if (await done()) return { role: 'follower', flushed: [] };
+  const held = await store.gets(key);
+  const won = held === undefined ? await store.add(key, plan.token, plan.lockTtl) : await store.cas(key, plan.token, held.cas, plan.lockTtl);
+  if (won) return lead();
+  // Another follower took over: give it one more wait, then lead anyway rather than stay offline forever.
+  const second = clock.now() + plan.waitTimeout;
+  while (clock.now() < second) {
+    if (await done()) return { role: 'follower', flushed: [] };
+    await sleep(clock, POLL_MS);
+  }
+  return lead();
+}
