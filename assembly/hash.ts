@@ -1,0 +1,52 @@
+// The three key hashes behind one kind code, plus hashing of `bytes + "-" + decimal(i)`
+// (point names, PECL rehash) and `decimal(i) + bytes` (Perl rehash) without copying.
+
+import { HASH_FNV, HASH_MD5 } from "./codes";
+import { CRC32_INIT, crc32, crc32Byte, crc32Update } from "./crc32";
+import { FNV_INIT, fnv, fnvByte, fnvUpdate } from "./fnv";
+import { md5First, md5Init, md5Update, md5Final, md5A } from "./md5";
+import { DIGITS, writeDecimal } from "./decimal";
+
+/** ASCII '-', the separator of point names and rehash suffixes. */
+const CHAR_DASH: u32 = 0x2d;
+/** One static '-' byte, for streaming MD5 over point names and suffixes. */
+export const DASH: usize = memory.data<u8>([0x2d]);
+
+/** Hash `kind` (Crc32, Fnv, Md5) of `len` bytes at `ptr`. */
+// @ts-ignore: decorator
+@inline export function hashBytes(kind: i32, ptr: usize, len: usize): u32 {
+  if (kind == HASH_FNV) return fnv(ptr, len);
+  if (kind == HASH_MD5) return md5First(ptr, len);
+  return crc32(ptr, len);
+}
+
+/**
+ * The running state of hash `kind` after `len` bytes at `ptr` and a "-": continue it with
+ * `hashDashSuffix`. (MD5 keeps no such state here: hashDashSuffix restarts it.)
+ */
+export function dashState(kind: i32, ptr: usize, len: usize): u32 {
+  if (kind == HASH_FNV) return fnvByte(fnvUpdate(FNV_INIT, ptr, len), CHAR_DASH);
+  if (kind == HASH_MD5) return 0;
+  return crc32Byte(crc32Update(CRC32_INIT, ptr, len), CHAR_DASH);
+}
+
+/** hash(bytes + "-" + decimal(i)), given `state = dashState(kind, ptr, len)` of the same bytes. */
+export function hashDashSuffix(kind: i32, state: u32, ptr: usize, len: usize, i: u32): u32 {
+  let digits = writeDecimal(i);
+  if (kind == HASH_FNV) return fnvUpdate(state, DIGITS, digits);
+  if (kind == HASH_MD5) {
+    md5Init();
+    md5Update(ptr, len);
+    md5Update(DASH, 1);
+    md5Update(DIGITS, digits);
+    md5Final();
+    return md5A;
+  }
+  return ~crc32Update(state, DIGITS, digits);
+}
+
+/** crc32(decimal(i) + bytes): Perl's rehash input. */
+export function crc32DecimalPrefix(i: u32, ptr: usize, len: usize): u32 {
+  let digits = writeDecimal(i);
+  return ~crc32Update(crc32Update(CRC32_INIT, DIGITS, digits), ptr, len);
+}

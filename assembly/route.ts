@@ -1,0 +1,172 @@
+// Key → entry → server, with the offline bitmap and the failover rules.
+// `routeKeys` specializes its loop per (distribution, hash) so the hot path has no dispatch.
+
+import {
+  DIST_BUCKETS, DIST_CONSISTENT, DIST_KETAMA, DIST_STANDARD,
+  FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
+} from "./codes";
+import { crc15, crc32 } from "./crc32";
+import { md5First } from "./md5";
+import { crc32DecimalPrefix, dashState, hashBytes, hashDashSuffix } from "./hash";
+import { bitTest } from "./bitmap";
+import {
+  CONSISTENT_BUCKETS, distribution, entryCount, entryServers, hashKind,
+  offlineBitmap, offlineEntries, pointValues, serverCount,
+} from "./table";
+import { keysPtr, offsetsPtr, outPtr } from "./layout";
+
+/** PECL rehash attempts: key + "-" + 0 .. 19 (max_failover_attempts). */
+const PECL_REHASH_TRIES: u32 = 20;
+/** Perl Cache::Memcached: tries of get_sock (the first lookup included). */
+const PERL_TRIES: u32 = 20;
+/** Mask for `hash % 1024` of PECL consistent. */
+const CONSISTENT_MASK: u32 = CONSISTENT_BUCKETS - 1;
+
+/** The key hash a distribution uses: Buckets crc32, Ketama md5, the others `kind`. */
+// @ts-ignore: decorator
+@inline function keyHash(dist: i32, kind: i32, ptr: usize, len: usize): u32 {
+  if (dist == DIST_BUCKETS) return crc32(ptr, len);
+  if (dist == DIST_KETAMA) return md5First(ptr, len);
+  return hashBytes(kind, ptr, len);
+}
+
+/** The first point with value >= h, or point 0 when none. */
+function ketamaFind(h: u32): u32 {
+  let base = pointValues;
+  let n = entryCount;
+  // Branchless lower bound: the answer stays within [base, base + n] while n halves.
+  while (n > 1) {
+    let half = n >>> 1;
+    let mid = base + (<usize>half << 2);
+    base = select<usize>(mid, base, load<u32>(mid) < h);
+    n -= half;
+  }
+  let i = <u32>((base - pointValues) >>> 2);
+  if (load<u32>(base) < h) i++;
+  return i == entryCount ? 0 : i;
+}
+
+/** The entry a key hash `h` selects (n > 1). */
+// @ts-ignore: decorator
+@inline function entryOfHash(dist: i32, h: u32): u32 {
+  if (dist == DIST_CONSISTENT) return h & CONSISTENT_MASK;
+  if (dist == DIST_STANDARD) {
+    let h15 = crc15(h);
+    return (h15 == 0 ? 1 : h15) % entryCount;
+  }
+  if (dist == DIST_BUCKETS) return crc15(h) % entryCount;
+  return ketamaFind(h);
+}
+
+/** entryOf(key): entry 0 for a single server, else the distribution's lookup. */
+// @ts-ignore: decorator
+@inline function entryOf(dist: i32, kind: i32, ptr: usize, len: usize): u32 {
+  if (serverCount == 1) return 0;
+  return entryOfHash(dist, keyHash(dist, kind, ptr, len));
+}
+
+// @ts-ignore: decorator
+@inline function serverOf(e: u32): i32 {
+  return load<i32>(entryServers + (<usize>e << 2));
+}
+
+// @ts-ignore: decorator
+@inline function online(e: u32): bool {
+  return !bitTest(offlineBitmap, e);
+}
+
+/** owner(key): the server of entryOf(key), ignoring health; -1 without a table. */
+export function ownerOf(ptr: usize, len: usize): i32 {
+  if (entryCount == 0) return NO_SERVER;
+  return serverOf(entryOf(distribution, hashKind, ptr, len));
+}
+
+/** The server for a key whose entry `e` is offline. */
+function failover(ptr: usize, len: usize, e: u32, mode: i32): i32 {
+  if (mode != FAILOVER_REDISTRIBUTE || offlineEntries >= entryCount) return NO_SERVER;
+  let dist = distribution;
+  if (dist == DIST_KETAMA) return nextOnlinePoint(e);
+  if (dist == DIST_BUCKETS) return perlRehash(ptr, len);
+  return peclRehash(dist, ptr, len);
+}
+
+/** PECL: the first online entryOf(key + "-" + i), i = 0 .. 19. */
+function peclRehash(dist: i32, ptr: usize, len: usize): i32 {
+  let kind = hashKind;
+  let state = dashState(kind, ptr, len);
+  for (let i: u32 = 0; i < PECL_REHASH_TRIES; i++) {
+    let e: u32 = serverCount == 1 ? 0 : entryOfHash(dist, hashDashSuffix(kind, state, ptr, len, i));
+    if (online(e)) return serverOf(e);
+  }
+  return NO_SERVER;
+}
+
+/** Perl: hv = crc15(key); per try hv % entries, then hv += crc15(decimal(tries) + key). */
+function perlRehash(ptr: usize, len: usize): i32 {
+  if (serverCount == 1) return NO_SERVER;
+  let hv = crc15(crc32(ptr, len));
+  for (let tries: u32 = 1; tries <= PERL_TRIES; tries++) {
+    let e = hv % entryCount;
+    if (online(e)) return serverOf(e);
+    hv += crc15(crc32DecimalPrefix(tries, ptr, len));
+  }
+  return NO_SERVER;
+}
+
+/** Ketama: the first online point after `e`, wrapping. */
+function nextOnlinePoint(e: u32): i32 {
+  let entries = entryCount;
+  for (let k: u32 = 1; k < entries; k++) {
+    let j = e + k;
+    if (j >= entries) j -= entries;
+    if (online(j)) return serverOf(j);
+  }
+  return NO_SERVER;
+}
+
+// @ts-ignore: decorator
+@inline function routeWith(dist: i32, kind: i32, ptr: usize, len: usize, mode: i32): i32 {
+  let e = entryOf(dist, kind, ptr, len);
+  if (offlineEntries == 0 || online(e)) return serverOf(e);
+  return failover(ptr, len, e, mode);
+}
+
+/** route(key, failover): the server to use now, or -1. */
+export function routeKey(ptr: usize, len: usize, mode: i32): i32 {
+  if (entryCount == 0) return NO_SERVER;
+  return routeWith(distribution, hashKind, ptr, len, mode);
+}
+
+/** The routeMany loop for one (distribution, hash), both compile-time constants once inlined. */
+// @ts-ignore: decorator
+@inline function routeLoop(dist: i32, kind: i32, count: u32, mode: i32): void {
+  let keys = keysPtr, offsets = offsetsPtr, out = outPtr;
+  let start = load<u32>(offsets);
+  for (let i: usize = 0; i < <usize>count; i++) {
+    let end = load<u32>(offsets + (i << 2), 4);
+    store<i32>(out + (i << 2), routeWith(dist, kind, keys + start, end - start, mode));
+    start = end;
+  }
+}
+
+/** routeMany: out[i] = route(keys[offsets[i] .. offsets[i+1]), mode). */
+export function routeKeys(count: u32, mode: i32): void {
+  if (entryCount == 0) {
+    for (let i: usize = 0; i < <usize>count; i++) store<i32>(outPtr + (i << 2), NO_SERVER);
+    return;
+  }
+  let dist = distribution, kind = hashKind;
+  if (dist == DIST_CONSISTENT) {
+    if (kind == HASH_FNV) routeLoop(DIST_CONSISTENT, HASH_FNV, count, mode);
+    else if (kind == HASH_MD5) routeLoop(DIST_CONSISTENT, HASH_MD5, count, mode);
+    else routeLoop(DIST_CONSISTENT, HASH_CRC32, count, mode);
+  } else if (dist == DIST_STANDARD) {
+    if (kind == HASH_FNV) routeLoop(DIST_STANDARD, HASH_FNV, count, mode);
+    else if (kind == HASH_MD5) routeLoop(DIST_STANDARD, HASH_MD5, count, mode);
+    else routeLoop(DIST_STANDARD, HASH_CRC32, count, mode);
+  } else if (dist == DIST_BUCKETS) {
+    routeLoop(DIST_BUCKETS, HASH_CRC32, count, mode);
+  } else {
+    routeLoop(DIST_KETAMA, HASH_MD5, count, mode);
+  }
+}

@@ -1,0 +1,215 @@
+// Building the routing table (the four distributions) and the down marks on its entries.
+//
+// Table layout at layout.tablePtr:
+//   Standard / Buckets / Consistent: entryServers i32[entries], bitmap
+//   Ketama:                          pointValues u32[points], entryServers i32[points], bitmap
+// Points being built are u64 items (value | server << 32) in the scratch space after the table.
+
+import { DIST_BUCKETS, DIST_CONSISTENT, DIST_KETAMA, DIST_STANDARD } from "./codes";
+import { DASH, dashState, hashDashSuffix } from "./hash";
+import { md5A, md5B, md5C, md5D, md5Final, md5Init, md5Update } from "./md5";
+import { DIGITS, writeDecimal } from "./decimal";
+import { bitAssign, bitmapBytes, bitmapClear } from "./bitmap";
+import { sortPoints } from "./sort";
+import { SERVER_RECORD_BYTES, align, ensureMemory, namesPtr, serversPtr, setTableEnd, tablePtr } from "./layout";
+
+/** PECL consistent: points per unit of weight (MMC_CONSISTENT_POINTS). */
+const CONSISTENT_POINTS_PER_WEIGHT: u32 = 160;
+/** PECL consistent: buckets sampled from the continuum (MMC_CONSISTENT_BUCKETS). */
+export const CONSISTENT_BUCKETS: u32 = 1024;
+/** Distance between two bucket samples: floor(0xFFFFFFFF / 1024). */
+const CONSISTENT_STEP: u32 = 0xFFFFFFFF / CONSISTENT_BUCKETS;
+/** libmemcached weighted ketama: points per server at equal weights (MEMCACHED_POINTS_PER_SERVER_KETAMA). */
+const KETAMA_POINTS_PER_SERVER: f32 = 160;
+/** libmemcached: points taken from one MD5 digest (4 little-endian words). */
+const KETAMA_POINTS_PER_HASH: u32 = 4;
+/** Most points a table may have (16 bytes of scratch each must fit in wasm32 memory). */
+const MAX_POINTS: u64 = 0x0FFFFFFF;
+
+/** The built table (entryCount == 0: none). */
+export let distribution: i32 = DIST_CONSISTENT;
+export let hashKind: i32 = 0;
+export let serverCount: u32 = 0;
+export let entryCount: u32 = 0;
+/** i32 server index of each entry. */
+export let entryServers: usize = 0;
+/** Ketama only: u32 value of each point, ascending. */
+export let pointValues: usize = 0;
+/** One bit per entry: 1 = offline. */
+export let offlineBitmap: usize = 0;
+/** Number of set bits in the bitmap (0: the fast path skips it). */
+export let offlineEntries: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function nameOffset(s: u32): usize {
+  return namesPtr + <usize>load<i32>(serversPtr + <usize>s * SERVER_RECORD_BYTES);
+}
+// @ts-ignore: decorator
+@inline function nameLength(s: u32): usize {
+  return <usize>load<i32>(serversPtr + <usize>s * SERVER_RECORD_BYTES, 4);
+}
+// @ts-ignore: decorator
+@inline function weight(s: u32): u32 {
+  let w = load<i32>(serversPtr + <usize>s * SERVER_RECORD_BYTES, 8);
+  return w > 0 ? <u32>w : 0;
+}
+
+/** Builds the table for `n` servers and returns its entry count. All down marks are cleared. */
+export function buildTable(dist: i32, hash: i32, n: u32): u32 {
+  distribution = dist;
+  hashKind = hash;
+  serverCount = n;
+  offlineEntries = 0;
+  let entries: u32 = 0;
+  if (n != 0) {
+    if (dist == DIST_CONSISTENT) entries = buildConsistent(hash, n);
+    else if (dist == DIST_KETAMA) entries = buildKetama(n);
+    else if (dist == DIST_STANDARD || dist == DIST_BUCKETS) entries = buildCopies(n);
+  }
+  entryCount = entries;
+  if (entries == 0) {
+    entryServers = tablePtr;
+    offlineBitmap = tablePtr;
+    setTableEnd(tablePtr);
+  }
+  return entries;
+}
+
+/** Places entryServers (and pointValues for ketama) and the bitmap; returns the table end. */
+function placeTable(entries: u32, withValues: bool): u64 {
+  let p = <u64>tablePtr;
+  pointValues = <usize>p;
+  if (withValues) p = align(p + (<u64>entries << 2));
+  entryServers = <usize>p;
+  p = align(p + (<u64>entries << 2));
+  offlineBitmap = <usize>p;
+  return align(p + bitmapBytes(entries));
+}
+
+/** Standard / Buckets: `weight` copies of each server index, in server order. */
+function buildCopies(n: u32): u32 {
+  let total: u64 = 0;
+  for (let s: u32 = 0; s < n; s++) total += weight(s);
+  if (total > 0xFFFFFFFF) unreachable();
+  let entries = <u32>total;
+  let end = placeTable(entries, false);
+  setTableEnd(end);
+  let p = entryServers;
+  for (let s: u32 = 0; s < n; s++) {
+    for (let c = weight(s); c > 0; c--) {
+      store<i32>(p, s);
+      p += 4;
+    }
+  }
+  bitmapClear(offlineBitmap, entries);
+  return entries;
+}
+
+/** Grows memory for two point arrays after `tableEnd` and returns the first. */
+function placeScratch(tableEnd: u64, points: u64): usize {
+  let items = align(tableEnd);
+  ensureMemory(items + (points << 4));
+  return <usize>items;
+}
+
+/** PECL consistent: 160 × weight points per server on hash(base + "-" + i), sampled into 1024 buckets. */
+function buildConsistent(hash: i32, n: u32): u32 {
+  let total: u64 = 0;
+  for (let s: u32 = 0; s < n; s++) total += <u64>weight(s) * CONSISTENT_POINTS_PER_WEIGHT;
+  if (total > MAX_POINTS) unreachable();
+  if (total == 0) return 0;
+  let points = <u32>total;
+  let end = placeTable(CONSISTENT_BUCKETS, false);
+  let items = placeScratch(end, points);
+  let p = items;
+  for (let s: u32 = 0; s < n; s++) {
+    let base = nameOffset(s), len = nameLength(s);
+    let state = dashState(hash, base, len);
+    let count = weight(s) * CONSISTENT_POINTS_PER_WEIGHT;
+    let high = <u64>s << 32;
+    for (let i: u32 = 0; i < count; i++) {
+      store<u64>(p, high | hashDashSuffix(hash, state, base, len, i));
+      p += 8;
+    }
+  }
+  sortPoints(items, items + (<usize>points << 3), points);
+  // Bucket b = server of the first point with value >= b * step, else of point 0. The
+  // targets ascend, so one forward walk over the sorted points serves every bucket.
+  let j: u32 = 0;
+  for (let b: u32 = 0; b < CONSISTENT_BUCKETS; b++) {
+    let target = b * CONSISTENT_STEP;
+    while (j < points && load<u32>(items + (<usize>j << 3)) < target) j++;
+    let at = j < points ? j : 0;
+    store<i32>(entryServers + (<usize>b << 2), load<i32>(items + (<usize>at << 3), 4));
+  }
+  bitmapClear(offlineBitmap, CONSISTENT_BUCKETS);
+  setTableEnd(end);
+  return CONSISTENT_BUCKETS;
+}
+
+/**
+ * libmemcached weighted ketama's points for server `s`, in float32 arithmetic at each step:
+ * pct = w / total; floor(pct * 160 / 4 * n) * 4.
+ */
+function ketamaPoints(s: u32, totalWeight: u32, n: u32): u32 {
+  let pct: f32 = <f32>weight(s) / <f32>totalWeight;
+  let x: f32 = pct * KETAMA_POINTS_PER_SERVER;
+  x = x / <f32>KETAMA_POINTS_PER_HASH;
+  x = x * <f32>n;
+  return <u32>floor<f32>(x) * KETAMA_POINTS_PER_HASH;
+}
+
+/** libmemcached weighted ketama: 4 points per MD5(base + "-" + i); the points are the entries. */
+function buildKetama(n: u32): u32 {
+  let totalWeight: u64 = 0;
+  for (let s: u32 = 0; s < n; s++) totalWeight += weight(s);
+  if (totalWeight == 0 || totalWeight > 0xFFFFFFFF) return 0;
+  let total: u64 = 0;
+  for (let s: u32 = 0; s < n; s++) total += ketamaPoints(s, <u32>totalWeight, n);
+  if (total > MAX_POINTS) unreachable();
+  if (total == 0) return 0;
+  let points = <u32>total;
+  let end = placeTable(points, true);
+  let items = placeScratch(end, points);
+  let p = items;
+  for (let s: u32 = 0; s < n; s++) {
+    let base = nameOffset(s), len = nameLength(s);
+    let digests = ketamaPoints(s, <u32>totalWeight, n) / KETAMA_POINTS_PER_HASH;
+    let high = <u64>s << 32;
+    for (let i: u32 = 0; i < digests; i++) {
+      let digits = writeDecimal(i);
+      md5Init();
+      md5Update(base, len);
+      md5Update(DASH, 1);
+      md5Update(DIGITS, digits);
+      md5Final();
+      store<u64>(p, high | md5A);
+      store<u64>(p, high | md5B, 8);
+      store<u64>(p, high | md5C, 16);
+      store<u64>(p, high | md5D, 24);
+      p += 32;
+    }
+  }
+  sortPoints(items, items + (<usize>points << 3), points);
+  for (let i: usize = 0; i < <usize>points; i++) {
+    let item = load<u64>(items + (i << 3));
+    store<u32>(pointValues + (i << 2), <u32>item);
+    store<i32>(entryServers + (i << 2), <i32>(item >>> 32));
+  }
+  bitmapClear(offlineBitmap, points);
+  setTableEnd(end);
+  return points;
+}
+
+/** Sets (down = true) or clears the offline bit of every entry of server `s`. */
+export function markServer(s: i32, down: bool): void {
+  let entries = entryCount;
+  let offline = offlineEntries;
+  for (let e: u32 = 0; e < entries; e++) {
+    if (load<i32>(entryServers + (<usize>e << 2)) == s && bitAssign(offlineBitmap, e, down)) {
+      if (down) offline++;
+      else offline--;
+    }
+  }
+  offlineEntries = offline;
+}
