@@ -1,0 +1,120 @@
+// Key lookups over a built table (docs/routing-core.md, "Lookups"). This is the hot path:
+// no allocation, no string building. Rehash suffixes and prefixes are hashed by continuing
+// or starting the hash state over the counter's digits, never by concatenating bytes.
+
+import { Distribution, Failover, HashKind } from '../core.js';
+import { crc32Byte, crc32Decimal, crc32Update, CRC32_INIT } from './crc32.js';
+import { CHAR_DASH } from './decimal.js';
+import { fnvByte, fnvDecimal, fnvUpdate, FNV_INIT } from './fnv.js';
+import { md5Word0 } from './md5.js';
+import type { Table } from './table.js';
+
+/** PECL's `max_failover_attempts` and Perl's try count: both clients give up after 20. */
+const REHASH_ATTEMPTS = 20;
+
+/** The unfinished hash state of a Consistent/Standard key (CRC register or FNV state). */
+function keyState(t: Table, bytes: Uint8Array, start: number, end: number): number {
+  return t.hash === HashKind.Fnv ? fnvUpdate(FNV_INIT, bytes, start, end) : crc32Update(CRC32_INIT, bytes, start, end);
+}
+
+/** Finishes a key state into the u32 hash. */
+function finish(t: Table, state: number): number {
+  return (t.hash === HashKind.Fnv ? state : ~state) >>> 0;
+}
+
+/** The entry a Consistent/Standard key hash selects (n > 1). */
+function entryOfHash(t: Table, h: number): number {
+  if (t.distribution === Distribution.Consistent) return h & 1023;
+  // PECL standard: a 15-bit hash of 0 becomes 1.
+  return (((h >>> 16) & 0x7fff) || 1) % t.count;
+}
+
+/** The first point >= `h` (u32), wrapping to point 0: libmemcached's continuum lookup. */
+function ketamaSearch(values: Uint32Array, h: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < h) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === values.length ? 0 : lo;
+}
+
+/** Whether entry `e` is offline. */
+function isOffline(t: Table, e: number): boolean {
+  return ((t.offline[e >>> 5] >>> (e & 31)) & 1) !== 0;
+}
+
+/** The entry owning the key `bytes[start, end)`, ignoring health. */
+export function entryOf(t: Table, bytes: Uint8Array, start: number, end: number): number {
+  // Every client sends everything to a lone server without hashing.
+  if (t.servers === 1) return 0;
+  switch (t.distribution) {
+    case Distribution.Ketama:
+      return ketamaSearch(t.values, md5Word0(bytes, start, end));
+    case Distribution.Buckets:
+      return ((~crc32Update(CRC32_INIT, bytes, start, end) >>> 16) & 0x7fff) % t.count;
+    default:
+      return entryOfHash(t, finish(t, keyState(t, bytes, start, end)));
+  }
+}
+
+/** The server owning the key `bytes[start, end)`, ignoring health; -1 with no table entries. */
+export function ownerOf(t: Table, bytes: Uint8Array, start: number, end: number): number {
+  return t.count === 0 ? -1 : t.entries[entryOf(t, bytes, start, end)];
+}
+
+/** The server to use for the key `bytes[start, end)` under `failover`, or -1. */
+export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number, failover: Failover): number {
+  if (t.count === 0) return -1;
+  const e = entryOf(t, bytes, start, end);
+  if (t.offlineCount === 0 || !isOffline(t, e)) return t.entries[e];
+  if (failover !== Failover.Redistribute || t.offlineCount === t.count) return -1;
+  switch (t.distribution) {
+    case Distribution.Ketama:
+      return nextLivePoint(t, e);
+    case Distribution.Buckets:
+      return perlRehash(t, bytes, start, end);
+    default:
+      return peclRehash(t, bytes, start, end);
+  }
+}
+
+/** PECL: the first of `key-0` .. `key-19` whose entry is online (the same lookup, n == 1 rule included). */
+function peclRehash(t: Table, bytes: Uint8Array, start: number, end: number): number {
+  const fnv = t.hash === HashKind.Fnv;
+  // The key and its "-" are common to all attempts: hash them once, then only the digits.
+  const prefix = fnv ? fnvByte(keyState(t, bytes, start, end), CHAR_DASH) : crc32Byte(keyState(t, bytes, start, end), CHAR_DASH);
+  for (let i = 0; i < REHASH_ATTEMPTS; i++) {
+    const e = t.servers === 1 ? 0 : entryOfHash(t, finish(t, fnv ? fnvDecimal(prefix, i) : crc32Decimal(prefix, i)));
+    if (!isOffline(t, e)) return t.entries[e];
+  }
+  return -1;
+}
+
+/**
+ * Perl's Cache::Memcached: `hv += crc15(decimal(tries) + key)` after each failed try (a sum of
+ * hashes of the *prefixed* key), 20 tries in all including the first.
+ */
+function perlRehash(t: Table, bytes: Uint8Array, start: number, end: number): number {
+  if (t.servers === 1) return -1;
+  let hv = (~crc32Update(CRC32_INIT, bytes, start, end) >>> 16) & 0x7fff;
+  for (let tries = 1; tries <= REHASH_ATTEMPTS; tries++) {
+    const e = hv % t.count;
+    if (!isOffline(t, e)) return t.entries[e];
+    hv += (~crc32Update(crc32Decimal(CRC32_INIT, tries), bytes, start, end) >>> 16) & 0x7fff;
+  }
+  return -1;
+}
+
+/** Ketama: the next online point after `e` along the continuum, wrapping. */
+function nextLivePoint(t: Table, e: number): number {
+  const count = t.count;
+  for (let step = 1; step < count; step++) {
+    let j = e + step;
+    if (j >= count) j -= count;
+    if (!isOffline(t, j)) return t.entries[j];
+  }
+  return -1;
+}

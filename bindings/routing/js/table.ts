@@ -1,0 +1,280 @@
+// Builds the four table kinds of docs/routing-core.md in linear memory, after the names.
+// A table is an array of entries, each naming a server, followed by the offline bitmap
+// (one bit per entry). Ketama entries are continuum points, kept as two parallel arrays
+// (values, then servers) so the binary search reads a dense Uint32Array.
+
+import { Distribution, HashKind } from '../core.js';
+import { crc32Byte, crc32Decimal, crc32Final, crc32Update, CRC32_INIT } from './crc32.js';
+import { CHAR_0, CHAR_DASH, leadingPlace } from './decimal.js';
+import { fnvByte, fnvDecimal, fnvUpdate, FNV_INIT } from './fnv.js';
+import { md5Words } from './md5.js';
+import { align8, type LinearMemory, type Regions } from './memory.js';
+import { radixSortPoints } from './sort.js';
+
+/** PECL consistent: points per unit of weight (MMC_CONSISTENT_POINTS). */
+const CONSISTENT_POINTS = 160;
+/** PECL consistent: the continuum is sampled at this many positions (MMC_CONSISTENT_BUCKETS). */
+const CONSISTENT_BUCKETS = 1024;
+/** floor(0xFFFFFFFF / 1024): the distance between two sampled positions. */
+const CONSISTENT_STEP = 4194303;
+/** libmemcached: MEMCACHED_POINTS_PER_SERVER_KETAMA (each MD5 digest gives 4 of them). */
+const KETAMA_POINTS = 160;
+/** Bytes of one entry (an i32 server index, or a u32 point value). */
+const ENTRY_BYTES = 4;
+
+/** Where a built table's parts live in memory (byte offsets) and what it routes by. */
+export interface TableLayout {
+  readonly distribution: Distribution;
+  readonly hash: HashKind;
+  /** Number of servers (1 means: no hashing, always entry 0). */
+  readonly servers: number;
+  /** Number of entries. */
+  readonly count: number;
+  readonly entriesPtr: number;
+  /** Ketama point values (the other kinds have none: 0). */
+  readonly valuesPtr: number;
+  readonly offlinePtr: number;
+  /** The end of the table; what lies after it (build scratch) is free again. */
+  readonly end: number;
+}
+
+/** A built table: its layout plus views on it (re-bound whenever memory grows). */
+export class Table {
+  readonly distribution: Distribution;
+  readonly hash: HashKind;
+  readonly servers: number;
+  readonly count: number;
+  readonly layout: TableLayout;
+  /** The server of each entry (Standard/Buckets: weight copies; Consistent: buckets; Ketama: points). */
+  entries = new Int32Array(0);
+  /** Ketama point values, ascending (empty for the other kinds). */
+  values = new Uint32Array(0);
+  /** Offline bitmap: bit e & 31 of word e >>> 5 is set while entry e's server is down. */
+  offline = new Int32Array(0);
+  /** Entries currently offline: lets the common all-up case skip the bitmap. */
+  offlineCount = 0;
+
+  constructor(layout: TableLayout) {
+    this.layout = layout;
+    this.distribution = layout.distribution;
+    this.hash = layout.hash;
+    this.servers = layout.servers;
+    this.count = layout.count;
+  }
+
+  /** The end of the table in memory. */
+  get end(): number {
+    return this.layout.end;
+  }
+
+  /** (Re-)creates the views on `memory`'s current buffer. */
+  bind(memory: LinearMemory): void {
+    const { buffer } = memory;
+    const { entriesPtr, valuesPtr, offlinePtr, count } = this.layout;
+    this.entries = new Int32Array(buffer, entriesPtr, count);
+    this.values = new Uint32Array(buffer, valuesPtr, this.distribution === Distribution.Ketama ? count : 0);
+    this.offline = new Int32Array(buffer, offlinePtr, offlineWords(count));
+  }
+}
+
+function offlineWords(entries: number): number {
+  return (entries + 31) >>> 5;
+}
+
+/** What build reads from the servers region: server i's name and weight. */
+interface ServerList {
+  readonly n: number;
+  readonly weights: Int32Array;
+  readonly nameStarts: Int32Array;
+  readonly nameEnds: Int32Array;
+}
+
+function readServers(memory: LinearMemory, regions: Regions, n: number): ServerList {
+  const i32 = memory.i32;
+  const weights = new Int32Array(n);
+  const nameStarts = new Int32Array(n);
+  const nameEnds = new Int32Array(n);
+  for (let s = 0; s < n; s++) {
+    const at = (regions.servers >> 2) + s * 3;
+    nameStarts[s] = regions.names + i32[at];
+    nameEnds[s] = nameStarts[s] + i32[at + 1];
+    weights[s] = i32[at + 2];
+    if (!(weights[s] >= 1)) throw new RangeError(`build: server ${s} has weight ${weights[s]}; weights are integers >= 1`);
+  }
+  return { n, weights, nameStarts, nameEnds };
+}
+
+function totalWeight(list: ServerList): number {
+  let total = 0;
+  for (let s = 0; s < list.n; s++) total += list.weights[s];
+  return total;
+}
+
+/**
+ * Builds the table for `distribution` over the first `n` servers of the servers region, at
+ * `regions.table`, growing memory as needed. Every entry starts online.
+ *
+ * @throws RangeError for an unknown distribution, a hash the distribution cannot use
+ * (Consistent/Standard take Crc32 or Fnv; Buckets and Ketama fix their own), or n outside
+ * 1 .. the reserved server count. The router validates its options, so this means a bug.
+ */
+export function buildTable(
+  memory: LinearMemory,
+  regions: Regions,
+  distribution: Distribution,
+  hash: HashKind,
+  n: number,
+): Table {
+  if (!Number.isInteger(n) || n < 1 || n > regions.serverCapacity) {
+    throw new RangeError(`build: ${n} servers, but ${regions.serverCapacity} were reserved`);
+  }
+  const list = readServers(memory, regions, n);
+  let table: Table;
+  switch (distribution) {
+    case Distribution.Standard:
+    case Distribution.Buckets:
+      table = buildCopies(memory, regions, list, distribution, checkedKeyHash(distribution, hash));
+      break;
+    case Distribution.Consistent:
+      table = buildConsistent(memory, regions, list, checkedKeyHash(distribution, hash));
+      break;
+    case Distribution.Ketama:
+      table = buildKetama(memory, regions, list);
+      break;
+    default:
+      throw new RangeError(`build: unknown distribution ${String(distribution)}`);
+  }
+  table.bind(memory);
+  table.offline.fill(0);
+  return table;
+}
+
+/** The key hash a distribution uses: PECL's two choices, or the one Perl's client hardwires. */
+function checkedKeyHash(distribution: Distribution, hash: HashKind): HashKind {
+  if (distribution === Distribution.Buckets) return HashKind.Crc32;
+  if (hash === HashKind.Crc32 || hash === HashKind.Fnv) return hash;
+  throw new RangeError(`build: distribution ${distribution} hashes with crc32 or fnv, not hash ${String(hash)}`);
+}
+
+/** Standard and Buckets: `weight` copies of each server index, in server order. */
+function buildCopies(memory: LinearMemory, regions: Regions, list: ServerList, distribution: Distribution, hash: HashKind): Table {
+  const count = totalWeight(list);
+  const entriesPtr = regions.table;
+  const offlinePtr = align8(entriesPtr + count * ENTRY_BYTES);
+  const end = align8(offlinePtr + offlineWords(count) * 4);
+  memory.ensure(end);
+  const i32 = memory.i32;
+  let e = entriesPtr >> 2;
+  for (let s = 0; s < list.n; s++) {
+    for (let w = list.weights[s]; w > 0; w--) i32[e++] = s;
+  }
+  return new Table({ distribution, hash, servers: list.n, count, entriesPtr, valuesPtr: 0, offlinePtr, end });
+}
+
+/**
+ * PECL consistent: 160 points per weight unit at hash(name + "-" + i), sorted, then sampled at
+ * 1024 evenly spaced positions. The points live in scratch after the table and are dropped.
+ */
+function buildConsistent(memory: LinearMemory, regions: Regions, list: ServerList, hash: HashKind): Table {
+  const points = totalWeight(list) * CONSISTENT_POINTS;
+  const entriesPtr = regions.table;
+  const offlinePtr = align8(entriesPtr + CONSISTENT_BUCKETS * ENTRY_BYTES);
+  const end = align8(offlinePtr + offlineWords(CONSISTENT_BUCKETS) * 4);
+  const valuesPtr = end;
+  const serversPtr = align8(valuesPtr + points * 4);
+  const tmpValuesPtr = align8(serversPtr + points * 4);
+  const tmpServersPtr = align8(tmpValuesPtr + points * 4);
+  memory.ensure(tmpServersPtr + points * 4);
+  const { buffer, u8 } = memory;
+  const values = new Uint32Array(buffer, valuesPtr, points);
+  const servers = new Int32Array(buffer, serversPtr, points);
+
+  const fnv = hash === HashKind.Fnv;
+  let p = 0;
+  for (let s = 0; s < list.n; s++) {
+    const start = list.nameStarts[s];
+    const nameEnd = list.nameEnds[s];
+    // The name and its "-" are common to all of a server's points: hash them once.
+    const prefix = fnv
+      ? fnvByte(fnvUpdate(FNV_INIT, u8, start, nameEnd), CHAR_DASH)
+      : crc32Byte(crc32Update(CRC32_INIT, u8, start, nameEnd), CHAR_DASH);
+    const own = list.weights[s] * CONSISTENT_POINTS;
+    for (let i = 0; i < own; i++) {
+      values[p] = fnv ? fnvDecimal(prefix, i) >>> 0 : crc32Final(crc32Decimal(prefix, i));
+      servers[p++] = s;
+    }
+  }
+  radixSortPoints(values, servers, new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points);
+
+  // Positions rise with b, so one forward scan finds every "first point >= position".
+  const i32 = memory.i32;
+  const e0 = entriesPtr >> 2;
+  let first = 0;
+  for (let b = 0; b < CONSISTENT_BUCKETS; b++) {
+    const position = b * CONSISTENT_STEP;
+    while (first < points && values[first] < position) first++;
+    i32[e0 + b] = servers[first < points ? first : 0];
+  }
+  return new Table({
+    distribution: Distribution.Consistent, hash, servers: list.n, count: CONSISTENT_BUCKETS, entriesPtr, valuesPtr: 0, offlinePtr, end,
+  });
+}
+
+/**
+ * libmemcached's weighted ketama point count for one server, in float32 as its C code computes
+ * it (`floor(pct * 160 / 4 * (float)n + 0.0000000001) * 4`). The double 1e-10 is left out: it is
+ * added after the float32 product, and no float32 below an integer k >= 1 lies within 1e-10 of k,
+ * so it never changes the floor.
+ */
+export function ketamaPointCount(weight: number, total: number, n: number): number {
+  const f = Math.fround;
+  const pct = f(f(weight) / f(total));
+  const x = f(f(f(pct * KETAMA_POINTS) / 4) * f(n));
+  return Math.floor(x) * 4;
+}
+
+/** Scratch for one point name, `name + "-" + decimal(i)`; grows with the longest name. */
+let nameScratch = new Uint8Array(256);
+const digest = new Int32Array(4);
+
+/** Ketama: points (4 per MD5 digest of name + "-" + i), sorted; the points are the entries. */
+function buildKetama(memory: LinearMemory, regions: Regions, list: ServerList): Table {
+  const total = totalWeight(list);
+  let points = 0;
+  for (let s = 0; s < list.n; s++) points += ketamaPointCount(list.weights[s], total, list.n);
+  const valuesPtr = regions.table;
+  const entriesPtr = align8(valuesPtr + points * 4);
+  const offlinePtr = align8(entriesPtr + points * ENTRY_BYTES);
+  const end = align8(offlinePtr + offlineWords(points) * 4);
+  const tmpValuesPtr = end;
+  const tmpServersPtr = align8(tmpValuesPtr + points * 4);
+  memory.ensure(tmpServersPtr + points * 4);
+  const { buffer, u8 } = memory;
+  const values = new Uint32Array(buffer, valuesPtr, points);
+  const servers = new Int32Array(buffer, entriesPtr, points);
+
+  let p = 0;
+  for (let s = 0; s < list.n; s++) {
+    const start = list.nameStarts[s];
+    const nameLength = list.nameEnds[s] - start;
+    // 11 more bytes: "-" and up to 10 digits.
+    if (nameScratch.length < nameLength + 11) nameScratch = new Uint8Array(nameLength + 11);
+    const name = nameScratch;
+    name.set(u8.subarray(start, start + nameLength));
+    name[nameLength] = CHAR_DASH;
+    const digests = ketamaPointCount(list.weights[s], total, list.n) / 4;
+    for (let i = 0; i < digests; i++) {
+      let at = nameLength + 1;
+      for (let place = leadingPlace(i); place >= 1; place = (place / 10) | 0) {
+        name[at++] = CHAR_0 + (((i / place) | 0) % 10);
+      }
+      md5Words(name, 0, at, digest);
+      for (let k = 0; k < 4; k++) {
+        values[p] = digest[k] >>> 0;
+        servers[p++] = s;
+      }
+    }
+  }
+  radixSortPoints(values, servers, new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points);
+  return new Table({ distribution: Distribution.Ketama, hash: HashKind.Md5, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
+}
