@@ -1,12 +1,12 @@
-import { InvalidKeyError, InvalidOptionError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_PORT, type ServerAddress } from '../servers.js';
 import { Distribution, type Core, type Failover } from './core.js';
 import { createJsCore } from './js/core.js';
+import { KeyWriter, maxKeyBytes, type RouteKey } from './key-writer.js';
 import { resolveRouterOptions, type DistributionName, type EngineName, type FailoverName, type ResolvedRouterOptions, type RouterOptions } from './options.js';
 import { instantiateWasmCore } from './wasm-core.js';
 
-/** A key as a string (hashed as its UTF-8 bytes) or raw bytes. */
-export type RouteKey = string | Uint8Array;
+export type { RouteKey };
 
 const encoder = new TextEncoder();
 /** Room for the first keys; grown on demand (one 250-char key needs at most 750 bytes). */
@@ -32,6 +32,7 @@ export class Router {
   private readonly core: Core;
   private readonly failoverCode: Failover;
   private readonly downFlags: Uint8Array;
+  private readonly keys = new KeyWriter();
   private buffer!: ArrayBuffer;
   private u8!: Uint8Array;
   private i32!: Int32Array;
@@ -76,6 +77,7 @@ export class Router {
     this.buffer = this.core.memory.buffer;
     this.u8 = new Uint8Array(this.buffer);
     this.i32 = new Int32Array(this.buffer);
+    this.keys.rebind(this.buffer);
   }
 
   private reserveKeys(bytes: number, keys: number): void {
@@ -89,34 +91,10 @@ export class Router {
     this.outIndex = this.core.outPtr() >> 2;
   }
 
-  /** Writes a key's UTF-8 bytes at `at` (capacity already reserved); returns the byte count. */
-  private writeKey(key: RouteKey, at: number): number {
-    if (typeof key === 'string') {
-      const u8 = this.u8;
-      const n = key.length;
-      // ASCII fast path: most keys are ASCII, and a plain loop beats encodeInto's call cost for short keys.
-      for (let i = 0; i < n; i++) {
-        const c = key.charCodeAt(i);
-        if (c >= 0x80) return i + encoder.encodeInto(i === 0 ? key : key.slice(i), u8.subarray(at + i)).written;
-        u8[at + i] = c;
-      }
-      return n;
-    }
-    if (key instanceof Uint8Array) {
-      this.u8.set(key, at);
-      return key.length;
-    }
-    throw new InvalidKeyError(`a key must be a string or a Uint8Array, got ${key === null ? 'null' : typeof key}`);
-  }
-
-  private static maxBytes(key: RouteKey): number {
-    return typeof key === 'string' ? key.length * 3 : (key as Uint8Array)?.length ?? 0;
-  }
-
   private writeOne(key: RouteKey): number {
-    this.reserveKeys(Router.maxBytes(key), 1);
+    this.reserveKeys(maxKeyBytes(key), 1);
     if (this.buffer !== this.core.memory.buffer) this.refreshViews();
-    return this.writeKey(key, this.keysPtr);
+    return this.keys.write(key, this.keysPtr);
   }
 
   /** Index of the server that owns `key`, ignoring health. */
@@ -134,21 +112,29 @@ export class Router {
   /** `route()` of each key, in one crossing into the core. */
   routeMany(keys: readonly RouteKey[]): Int32Array {
     const n = keys.length;
-    let bytes = 0;
-    for (let i = 0; i < n; i++) bytes += Router.maxBytes(keys[i]);
-    this.reserveKeys(bytes, n);
+    this.reserveKeys(this.keyBytes, n);
     if (this.buffer !== this.core.memory.buffer) this.refreshViews();
-    const i32 = this.i32;
-    const offsets = this.offsetsIndex;
-    const base = this.keysPtr;
     let at = 0;
     for (let i = 0; i < n; i++) {
-      i32[offsets + i] = at;
-      at += this.writeKey(keys[i], base + at);
+      const key = keys[i];
+      // Reserve as we go (one pass over the keys): grow only when this key might not fit.
+      const room = maxKeyBytes(key);
+      if (at + room > this.keyBytes) this.growKeys(at + room, n);
+      this.i32[this.offsetsIndex + i] = at;
+      at += this.keys.write(key, this.keysPtr + at);
     }
-    i32[offsets + n] = at;
+    this.i32[this.offsetsIndex + n] = at;
     this.core.routeMany(n, this.failoverCode);
-    return i32.slice(this.outIndex, this.outIndex + n);
+    return this.i32.slice(this.outIndex, this.outIndex + n);
+  }
+
+  /** Grows the key region keeping the bytes and offsets already written. */
+  private growKeys(bytes: number, keys: number): void {
+    const written = this.u8.slice(this.keysPtr, this.keysPtr + this.keyBytes);
+    const offsets = this.i32.slice(this.offsetsIndex, this.offsetsIndex + keys + 1);
+    this.reserveKeys(bytes, keys);
+    this.u8.set(written, this.keysPtr);
+    this.i32.set(offsets, this.offsetsIndex);
   }
 
   /** Marks server `index` down (`true`) or up (`false`): its buckets go offline or back online. */
