@@ -1,7 +1,10 @@
 /** Entry for Node, Bun and Deno: the WASM core is read from the package's `build/core.wasm`. */
 import { readFile } from 'node:fs/promises';
 import { provideWasm } from '../routing/wasm-core.js';
+import { provideConnector } from '../transport/default.js';
+import { connectNode } from '../transport/node.js';
 
 provideWasm(() => readFile(new URL('../../build/core.wasm', import.meta.url)));
+provideConnector(connectNode);
 
 export * from '../index.js';

@@ -1,0 +1,369 @@
+import { Emitter } from '../events.js';
+import { ClientClosedError, InvalidValueError, type TransportError } from '../errors.js';
+import type { FailbackOutcome } from '../health/failback-lock.js';
+import { Recovery } from '../health/recovery.js';
+import type { ServerInfo } from '../health/server-state.js';
+import * as cmd from '../protocol/commands.js';
+import type { Item, Stats } from '../protocol/replies.js';
+import type { Request } from '../protocol/request.js';
+import { createRouter, type Router } from '../routing/router.js';
+import { defaultConnector } from '../transport/default.js';
+import { Cluster, type ServerSlot, type Target } from './cluster.js';
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './options.js';
+import { capTtl } from './ttl.js';
+
+/** `(client, host, port)`: a failed server is back, flushed per policy, about to be used again. */
+export type ReconnectCallback = (client: Client<any>, host: string, port: number) => void | Promise<void>;
+/** `(client, host, port, error)`: a server went down. */
+export type FailureCallback = (client: Client<any>, host: string, port: number, error: Error) => void;
+
+/** Events a client emits (`client.on(name, listener)`). */
+export interface ClientEvents {
+  [name: string]: (...args: never[]) => void;
+  /** A server crossed `failureLimit`: its keys are offline (or fail over) from now on. */
+  down: (server: ServerInfo, error: Error) => void;
+  /** A probe got an answer from a down server; failback is starting. */
+  recovering: (server: ServerInfo) => void;
+  /** Failback finished: this frontend led it (and flushed `flushed`) or followed another's. */
+  failback: (server: ServerInfo, outcome: FailbackOutcome) => void;
+  /** The server's buckets are online again. */
+  up: (server: ServerInfo) => void;
+  /** A callback threw, or a failback attempt failed (it will be retried). Never thrown at you. */
+  error: (error: Error) => void;
+}
+
+/** Options of the write commands. */
+export interface StoreOptions {
+  /** Seconds until the item expires (0 = never; above 30 days a Unix time). @default 0 */
+  ttl?: number;
+  /** Client flags stored with the item; the codec's flags when omitted. */
+  flags?: number;
+}
+
+/** Returned by `dispatch` when the key's server is down and the policy sends it nowhere. */
+const OFFLINE = Symbol('offline');
+type Offline = typeof OFFLINE;
+
+/** Keys per `get` command in getMany: long enough to amortize, short enough to pipeline. */
+const MULTI_GET_CHUNK = 100;
+
+/**
+ * A memcached client: routes each key like the cluster's other clients (PECL memcache, Perl,
+ * libmemcached), keeps a down server's buckets offline (or fails over, per `failover`), and
+ * fails a returning server back with one flush across all frontends.
+ *
+ * @typeParam V - what `get` returns: `string` with the default codec.
+ */
+export class Client<V = string> extends Emitter<ClientEvents> {
+  private readonly options: ResolvedClientOptions;
+  private cluster: Cluster | undefined;
+  private recovery: Recovery | undefined;
+  private readonly ready: Promise<Cluster>;
+  private closed = false;
+  private readonly reconnectCallbacks = new Set<ReconnectCallback>();
+  private readonly failureCallbacks = new Set<FailureCallback>();
+  private peclReconnect: ReconnectCallback | undefined;
+  private peclFailure: FailureCallback | undefined;
+
+  /** @throws InvalidOptionError at once for a bad option. */
+  constructor(options: ClientOptions) {
+    super();
+    this.options = resolveClientOptions(options);
+    const connector = this.options.connector ?? defaultConnector();
+    const gutter = this.options.gutter.length > 0 ? createRouter({ servers: this.options.gutter, engine: options.engine }) : undefined;
+    this.ready = Promise.all([createRouter(this.options.router), gutter]).then(([router, gutterRouter]) => {
+      const cluster = new Cluster(this.options, router, gutterRouter, connector, { onDown: (slot, error) => this.serverDown(slot, error) });
+      this.recovery = new Recovery(this.options, cluster, connector, {
+        recovering: (slot) => this.emit('recovering', slot.state.info()),
+        failedBack: (slot, outcome) => this.emit('failback', slot.state.info(), outcome),
+        reconnected: (slot) => this.runReconnectCallbacks(slot),
+        up: (slot) => this.emit('up', slot.state.info()),
+        error: (error) => this.emit('error', error),
+      });
+      this.cluster = cluster;
+      return cluster;
+    });
+    this.ready.catch(() => undefined); // surfaced by the first command instead
+  }
+
+  /** Resolves once the router is built (commands wait for it by themselves). */
+  async connect(): Promise<void> {
+    await this.ready;
+  }
+
+  /** The routing engine in use (`wasm`, or `js` where WASM cannot load). */
+  async engine(): Promise<'wasm' | 'js'> {
+    return (await this.ready).router.engine;
+  }
+
+  // ───────────────────────── retrieval ─────────────────────────
+
+  /** The value of `key`, or `undefined` on a miss (or when its server is down under `offline`). */
+  async get(key: string): Promise<V | undefined> {
+    const item = await this.dispatch(key, cmd.get(key), true);
+    return item === OFFLINE || item === null ? undefined : this.decode(item);
+  }
+
+  /** The value and CAS unique of `key`, or `undefined`. */
+  async gets(key: string): Promise<{ value: V; cas: bigint } | undefined> {
+    const item = await this.dispatch(key, cmd.gets(key), true);
+    return item === OFFLINE || item === null ? undefined : { value: this.decode(item), cas: item.cas as bigint };
+  }
+
+  /** Gets `key` and sets its TTL to `ttl` seconds (`gat`). */
+  async gat(key: string, ttl: number): Promise<V | undefined> {
+    const item = await this.dispatch(key, cmd.gat(ttl, key), true);
+    return item === OFFLINE || item === null ? undefined : this.decode(item);
+  }
+
+  /**
+   * The hits among `keys`, as a Map. One pipelined `get` per server (split every 100 keys),
+   * all servers in parallel. Keys whose server is down (under `offline`) are misses.
+   */
+  async getMany(keys: readonly string[]): Promise<Map<string, V>> {
+    const cluster = this.cluster ?? (await this.whenReady());
+    const unique = keys.length > 1 ? [...new Set(keys)] : keys;
+    const groups = new Map<ServerSlot, string[]>();
+    const targets = cluster.targets(unique);
+    for (let i = 0; i < unique.length; i++) {
+      const target = targets[i];
+      if (target === undefined) {
+        cluster.ownerSlot(unique[i]).state.counters.offlineSkips++;
+        continue;
+      }
+      if (target.standIn) target.standIn.state.counters.failovers++;
+      const list = groups.get(target.slot);
+      if (list) list.push(unique[i]);
+      else groups.set(target.slot, [unique[i]]);
+    }
+    // Build (and so validate) every request before anything is sent.
+    const batches: [ServerSlot, Request<Item[]>, number][] = [];
+    for (const [slot, list] of groups) {
+      for (let i = 0; i < list.length; i += MULTI_GET_CHUNK) {
+        const chunk = i === 0 && list.length <= MULTI_GET_CHUNK ? list : list.slice(i, i + MULTI_GET_CHUNK);
+        batches.push([slot, cmd.getMulti(chunk), chunk.length]);
+      }
+    }
+    const replies = await Promise.all(batches.map(([slot, request]) => this.send(slot, request)));
+    const result = new Map<string, V>();
+    replies.forEach((items, b) => {
+      const counters = batches[b][0].state.counters;
+      counters.hits += items.length;
+      counters.misses += batches[b][2] - items.length;
+      for (const item of items) result.set(item.key, this.decode(item));
+    });
+    return result;
+  }
+
+  // ───────────────────────── storage ─────────────────────────
+
+  /** Stores `value` under `key`; true when `STORED`, false when not (or its server is down under `offline`). */
+  set(key: string, value: V | string | Uint8Array, options?: StoreOptions): Promise<boolean> {
+    return this.store('set', key, value, options);
+  }
+
+  /** Stores only if `key` does not exist. */
+  add(key: string, value: V | string | Uint8Array, options?: StoreOptions): Promise<boolean> {
+    return this.store('add', key, value, options);
+  }
+
+  /** Stores only if `key` exists. */
+  replace(key: string, value: V | string | Uint8Array, options?: StoreOptions): Promise<boolean> {
+    return this.store('replace', key, value, options);
+  }
+
+  /** Appends bytes to an existing value (flags and TTL unchanged). */
+  append(key: string, value: string | Uint8Array): Promise<boolean> {
+    return this.store('append', key, value, undefined);
+  }
+
+  /** Prepends bytes to an existing value. */
+  prepend(key: string, value: string | Uint8Array): Promise<boolean> {
+    return this.store('prepend', key, value, undefined);
+  }
+
+  /**
+   * Stores only if nobody changed `key` since `gets` returned `cas`:
+   * true `STORED`, false `EXISTS` (changed; also when its server is down), undefined `NOT_FOUND`.
+   */
+  async cas(key: string, value: V | string | Uint8Array, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
+    const { bytes, flags } = this.encode(value, options);
+    const ttl = options?.ttl ?? 0;
+    const status = await this.dispatch(key, cmd.cas(key, bytes, flags, ttl, cas), false, (t) => cmd.cas(key, bytes, flags, t, cas), ttl);
+    if (status === OFFLINE) return false;
+    return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
+  }
+
+  private async store(verb: cmd.StoreVerb, key: string, value: unknown, options: StoreOptions | undefined): Promise<boolean> {
+    const { bytes, flags } = this.encode(value, options);
+    const ttl = options?.ttl ?? 0;
+    const status = await this.dispatch(key, cmd.store(verb, key, bytes, flags, ttl), false, (t) => cmd.store(verb, key, bytes, flags, t), ttl);
+    return status === 'STORED';
+  }
+
+  /** Deletes `key`; true when it existed. */
+  async delete(key: string): Promise<boolean> {
+    return (await this.dispatch(key, cmd.del(key), false)) === 'DELETED';
+  }
+
+  /** Adds `delta` to a decimal counter; its new value, or undefined when `key` does not exist. */
+  async incr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
+    const value = await this.dispatch(key, cmd.incr(key, delta), false);
+    return value === OFFLINE || value === null ? undefined : value;
+  }
+
+  /** Subtracts `delta` (memcached stops at 0). */
+  async decr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
+    const value = await this.dispatch(key, cmd.decr(key, delta), false);
+    return value === OFFLINE || value === null ? undefined : value;
+  }
+
+  /** Sets a new TTL on `key`; true when it exists. */
+  async touch(key: string, ttl: number): Promise<boolean> {
+    return (await this.dispatch(key, cmd.touch(key, ttl), false, (t) => cmd.touch(key, t), ttl)) === 'TOUCHED';
+  }
+
+  // ───────────────────────── whole cluster ─────────────────────────
+
+  /** `flush_all` on every up server; true when all of them answered OK. */
+  async flush(): Promise<boolean> {
+    const replies = await this.eachUp(() => cmd.flushAll());
+    return [...replies.values()].every((r) => r === 'OK');
+  }
+
+  /** Each up server's version, by `host:port`. */
+  version(): Promise<Map<string, string>> {
+    return this.eachUp(() => cmd.version());
+  }
+
+  /** Each up server's `stats [group]`, by `host:port`. */
+  stats(group?: string): Promise<Map<string, Stats>> {
+    return this.eachUp(() => cmd.stats(group));
+  }
+
+  /** Health and counters of every server (gutter servers last, with `gutter: true`). */
+  servers(): (ServerInfo & { gutter: boolean })[] {
+    return (this.cluster?.all() ?? []).map((s) => ({ ...s.state.info(), gutter: s.isGutter }));
+  }
+
+  /** Stops probing and closes every connection after the requests in flight. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const cluster = await this.ready.catch(() => undefined);
+    this.recovery?.stop();
+    await cluster?.close();
+  }
+
+  // ───────────────────────── callbacks ─────────────────────────
+
+  /** PECL-style: the one reconnect callback `(client, host, port)` (null removes it). */
+  setReconnectedCallback(callback: ReconnectCallback | null): this {
+    this.peclReconnect = callback ?? undefined;
+    return this;
+  }
+
+  /** PECL-style: the one failure callback `(client, host, port, error)` (null removes it). */
+  setFailureCallback(callback: FailureCallback | null): this {
+    this.peclFailure = callback ?? undefined;
+    return this;
+  }
+
+  /** Adds a reconnect callback; awaited (if async) before the server's buckets go back online. Returns a remover. */
+  onReconnect(callback: ReconnectCallback): () => void {
+    this.reconnectCallbacks.add(callback);
+    return () => this.reconnectCallbacks.delete(callback);
+  }
+
+  /** Adds a failure callback. Returns a remover. */
+  onFailure(callback: FailureCallback): () => void {
+    this.failureCallbacks.add(callback);
+    return () => this.failureCallbacks.delete(callback);
+  }
+
+  // ───────────────────────── internals ─────────────────────────
+
+  private async whenReady(): Promise<Cluster> {
+    if (this.closed) throw new ClientClosedError();
+    return this.ready;
+  }
+
+  /**
+   * Sends a one-key request where the key routes now; OFFLINE (no I/O) when it routes nowhere.
+   * `rebuild` re-encodes a write with a capped TTL when it lands on a fallback server.
+   */
+  private async dispatch<R>(key: string, request: Request<R>, retrieval: boolean, rebuild?: (ttl: number) => Request<R>, ttl = 0): Promise<R | Offline> {
+    const cluster = this.cluster ?? (await this.whenReady());
+    if (this.closed) throw new ClientClosedError();
+    const target: Target | undefined = cluster.target(key);
+    if (target === undefined) {
+      cluster.ownerSlot(key).state.counters.offlineSkips++;
+      return OFFLINE;
+    }
+    if (target.standIn !== undefined) {
+      target.standIn.state.counters.failovers++;
+      if (target.ttlCap !== undefined && rebuild !== undefined) request = rebuild(capTtl(ttl, target.ttlCap, this.options.clock.now()));
+    }
+    const reply = await this.send(target.slot, request);
+    if (retrieval) {
+      if (reply === null) target.slot.state.counters.misses++;
+      else target.slot.state.counters.hits++;
+    }
+    return reply;
+  }
+
+  private async send<R>(slot: ServerSlot, request: Request<R>): Promise<R> {
+    slot.state.counters.requests++;
+    const reply = await slot.connection.send(request);
+    slot.state.recordSuccess();
+    return reply;
+  }
+
+  private async eachUp<R>(make: () => Request<R>): Promise<Map<string, R>> {
+    const cluster = this.cluster ?? (await this.whenReady());
+    const up = cluster.slots.filter((s) => s.state.status === 'up');
+    const replies = await Promise.all(up.map((s) => this.send(s, make())));
+    return new Map(up.map((s, i) => [s.address.name, replies[i]]));
+  }
+
+  private encode(value: unknown, options: StoreOptions | undefined): { bytes: Uint8Array; flags: number } {
+    // Raw bytes are stored as given whatever the codec; everything else goes through it.
+    const encoded = value instanceof Uint8Array ? { bytes: value, flags: 0 } : this.options.codec.encode(value);
+    if (!(encoded.bytes instanceof Uint8Array)) throw new InvalidValueError('the codec must encode to { bytes: Uint8Array, flags }');
+    return options?.flags === undefined ? encoded : { bytes: encoded.bytes, flags: options.flags };
+  }
+
+  private decode(item: Item): V {
+    return this.options.codec.decode(item.value, item.flags) as V;
+  }
+
+  private serverDown(slot: ServerSlot, error: TransportError): void {
+    const info = slot.state.info();
+    this.emit('down', info, error);
+    for (const callback of [this.peclFailure, ...this.failureCallbacks]) {
+      if (!callback) continue;
+      try {
+        callback(this, slot.address.host, slot.address.port, error);
+      } catch (err) {
+        this.emit('error', new Error(`a failure callback threw for ${slot.address.name}`, { cause: err }));
+      }
+    }
+    this.recovery?.watch(slot);
+  }
+
+  /** Runs every reconnect callback; a throwing one is reported and never blocks recovery. */
+  private async runReconnectCallbacks(slot: ServerSlot): Promise<void> {
+    for (const callback of [this.peclReconnect, ...this.reconnectCallbacks]) {
+      if (!callback) continue;
+      try {
+        await callback(this, slot.address.host, slot.address.port);
+      } catch (err) {
+        this.emit('error', new Error(`a reconnect callback threw for ${slot.address.name}`, { cause: err }));
+      }
+    }
+  }
+
+  protected override onListenerError(err: unknown, event: string): void {
+    if (event !== 'error') this.emit('error', new Error(`a "${event}" listener threw`, { cause: err }));
+  }
+}

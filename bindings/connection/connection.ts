@@ -1,0 +1,501 @@
+/**
+ * One pipelined connection to one memcached server: a {@link Transport}, a {@link ReplyParser} and a
+ * FIFO of requests waiting for their answers (memcached answers in request order).
+ *
+ * - Lazy: the transport is opened by the first request, and again by the first request after a
+ *   failure. A transport that failed is never reused: after a timeout, a late answer would be
+ *   matched to the wrong request.
+ * - Coalesced: the requests of one event-loop turn go out in a single transport write.
+ * - Bounded: at most `maxQueue` requests wait; beyond that `send` fails at once with `QueueFullError`.
+ * - Free of policy: no routing, retries, health or codecs. It reports transport failures through
+ *   {@link ConnectionEvents} for the health layer and otherwise just sends bytes and returns replies.
+ */
+import {
+  ClientError,
+  CommandTimeoutError,
+  ConnectError,
+  ConnectionClosedError,
+  MemcacheError,
+  ProtocolError,
+  QueueFullError,
+  TransportError,
+} from '../errors.js';
+import { allocBytes, CRLF } from '../protocol/bytes.js';
+import { ReplyParser } from '../protocol/parser.js';
+import { ReplyShape, type Request } from '../protocol/request.js';
+import type { Connector, Transport, TransportHandlers } from '../transport/transport.js';
+import { Fifo } from './fifo.js';
+
+/** Hooks for the layer above (server health); each is called synchronously and must not throw. */
+export interface ConnectionEvents {
+  /** A transport was established (the first one, or a reconnect). */
+  onConnect?(): void;
+  /**
+   * A failure that counts against the server: connect failed or timed out (`ConnectError`,
+   * `ConnectTimeoutError`), a command timed out (`CommandTimeoutError`), or the transport closed
+   * without being asked to (`ConnectionClosedError`). Called once per failure, before the pending
+   * requests are rejected. Protocol outcomes (`SERVER_ERROR`, a miss) and garbage bytes
+   * (`ProtocolError`, reported by `onClose` only) are not transport failures.
+   */
+  onTransportError?(error: TransportError): void;
+  /**
+   * An established transport is gone, for whatever reason: `error` is the failure (a
+   * `TransportError`, `ProtocolError`, or the `ClientError` that desynchronized the stream), or
+   * `undefined` when it was closed on purpose by {@link Connection.close}.
+   */
+  onClose?(error: Error | undefined): void;
+}
+
+/** Settings of one connection, already validated and defaulted by the client's options. */
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  /** Opens transports (e.g. `connectNode` from bindings/transport/node.ts). */
+  connector: Connector;
+  /** Milliseconds allowed to establish a transport. */
+  connectTimeout: number;
+  /**
+   * Default command timeout in milliseconds, counted from when the request is handed to an open
+   * transport (waiting for the connection is bounded by `connectTimeout`). `0` or `Infinity`: none.
+   */
+  timeout: number;
+  /** Most requests allowed to wait (sent or not) at once; `Infinity` for no bound. */
+  maxQueue: number;
+  /** TLS settings passed to the connector. */
+  tls?: boolean | Record<string, unknown>;
+  /** Hooks for the health layer. */
+  events?: ConnectionEvents;
+}
+
+/** A request waiting for its answer (or, for `noreply`, for its write). */
+interface Pending {
+  readonly request: Request<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  /** Command timeout in ms (`Infinity` for none). */
+  readonly timeout: number;
+  /** `performance.now()` after which the request has timed out; set once the transport is open. */
+  deadline: number;
+  /** Handed to the transport: a lost answer now leaves a write's outcome unknown. */
+  sent: boolean;
+  /** A `noreply` command was sent just before: an error line might belong to it instead. */
+  afterNoreply: boolean;
+}
+
+/** The lifetime of one transport. A new session (and parser) replaces a failed one; never reused. */
+class Session {
+  transport: Transport | undefined = undefined;
+  readonly parser = new ReplyParser();
+  /** Set when the transport closed before the connector's promise settled. */
+  earlyClose: Error | undefined = undefined;
+  /** `transport.end()` was called by a graceful close. */
+  ending = false;
+}
+
+// Flush once per event-loop turn: setImmediate runs after all promise continuations of the turn,
+// so requests issued from several `await`s still share one write. Elsewhere: a microtask.
+const defer: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => queueMicrotask(fn);
+
+const now: () => number = () => performance.now();
+
+/** One pipelined connection to one server; see the module comment. */
+export class Connection {
+  /** `host:port`, as error messages and the health layer name the server. */
+  readonly server: string;
+  private readonly options: ConnectionOptions;
+  private readonly events: ConnectionEvents;
+
+  private session: Session | undefined = undefined;
+  /** Requests waiting for an answer, in the order they were (or will be) written. */
+  private readonly queue = new Fifo<Pending>();
+  /** Bytes not yet written, and the requests they belong to (noreply ones included). */
+  private outbox: Uint8Array[] = [];
+  private outboxBytes = 0;
+  private outboxRequests: Pending[] = [];
+  private flushScheduled = false;
+  /** The transport asked us to wait for `onDrain`. */
+  private blocked = false;
+  /** Requests not settled yet (queued, unsent noreply included), against `maxQueue`. */
+  private count = 0;
+  /** A noreply request was queued since the last request that expects an answer. */
+  private noreplyBefore = false;
+
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** When the armed timer fires (`performance.now()` scale); `Infinity` when none. */
+  private timerAt = Infinity;
+
+  /** Terminal: set by close() or destroy(). */
+  private closed = false;
+  private closeWaiters: (() => void)[] = [];
+
+  constructor(options: ConnectionOptions) {
+    this.options = options;
+    this.events = options.events ?? {};
+    this.server = `${options.host}:${options.port}`;
+  }
+
+  /** Requests sent or queued and not settled yet. */
+  get pending(): number {
+    return this.count;
+  }
+
+  /** True while a transport is open. */
+  get connected(): boolean {
+    return this.session?.transport !== undefined;
+  }
+
+  /**
+   * Sends a request (from `bindings/protocol/commands.ts`) and resolves with its parsed answer.
+   *
+   * Rejects with the server's per-request errors (`UnknownCommandError`, `ClientError`,
+   * `ServerError`: the connection stays usable, except a `ClientError` to a command with a data
+   * block, after which it reconnects), `ProtocolError` (garbage answer; connection destroyed),
+   * `CommandTimeoutError`, `ConnectionClosedError`, `ConnectError`, `ConnectTimeoutError` and,
+   * at once, `QueueFullError`. A `noreply` request resolves with `undefined` once written.
+   *
+   * @param timeout - command timeout in ms for this request; defaults to the connection's `timeout`.
+   */
+  send<R>(request: Request<R>, timeout: number = this.options.timeout): Promise<R> {
+    if (this.closed) return Promise.reject(new ConnectionClosedError(this.server, false, new Error('the connection was closed by its owner')));
+    if (this.count >= this.options.maxQueue) return Promise.reject(new QueueFullError(this.server, this.options.maxQueue));
+    return new Promise<R>((resolve, reject) => {
+      const pending: Pending = {
+        request,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        timeout: timeout > 0 ? timeout : Infinity,
+        deadline: Infinity,
+        sent: false,
+        afterNoreply: false,
+      };
+      this.count++;
+      if (request.shape === ReplyShape.NONE) {
+        this.noreplyBefore = true;
+      } else {
+        pending.afterNoreply = this.noreplyBefore;
+        this.noreplyBefore = false;
+        this.queue.push(pending);
+      }
+      this.enqueueBytes(pending);
+      const session = this.session;
+      if (session === undefined) {
+        this.connect();
+      } else if (session.transport !== undefined) {
+        if (pending.timeout !== Infinity && request.shape !== ReplyShape.NONE) this.startClock(pending, now());
+        this.scheduleFlush();
+      }
+    });
+  }
+
+  /**
+   * Closes gracefully: new requests are refused, the ones already sent get their answers (or
+   * time out), then the transport is ended. Resolves once it is closed. Terminal.
+   */
+  close(): Promise<void> {
+    this.closed = true;
+    const session = this.session;
+    if (session === undefined) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    this.endIfIdle(session);
+    return done;
+  }
+
+  /**
+   * Tears the connection down at once: every pending request rejects with `ConnectionClosedError`
+   * (`cause`: `reason`). Terminal.
+   */
+  destroy(reason?: Error): void {
+    this.closed = true;
+    const session = this.session;
+    if (session !== undefined) this.teardown(session, reason, undefined, undefined);
+    this.releaseCloseWaiters();
+  }
+
+  // ───────────────────────────── connecting ─────────────────────────────
+
+  private connect(): void {
+    const session = new Session();
+    this.session = session;
+    const handlers: TransportHandlers = {
+      onData: (chunk) => this.onData(session, chunk),
+      onClose: (error) => this.onTransportClose(session, error),
+      onDrain: () => this.onDrain(session),
+    };
+    const { host, port, connectTimeout, tls } = this.options;
+    let opening: Promise<Transport>;
+    try {
+      opening = this.options.connector({ host, port, connectTimeout, ...(tls === undefined ? {} : { tls }) }, handlers);
+    } catch (err) {
+      opening = Promise.reject(err);
+    }
+    opening.then(
+      (transport) => this.onConnected(session, transport),
+      (err: unknown) => this.onConnectFailed(session, err),
+    );
+  }
+
+  private onConnected(session: Session, transport: Transport): void {
+    if (session !== this.session) {
+      // Destroyed while connecting: nobody wants this transport.
+      transport.destroy();
+      return;
+    }
+    session.transport = transport;
+    if (session.earlyClose !== undefined) {
+      this.onTransportClose(session, session.earlyClose);
+      return;
+    }
+    const start = now();
+    this.queue.forEach((pending) => {
+      if (pending.timeout !== Infinity) this.startClock(pending, start);
+    });
+    this.events.onConnect?.();
+    if (this.session !== session) return;
+    this.flush();
+    if (this.closed) this.endIfIdle(session);
+  }
+
+  private onConnectFailed(session: Session, err: unknown): void {
+    if (session !== this.session) return;
+    const error = err instanceof TransportError ? err : new ConnectError(this.server, err);
+    this.session = undefined;
+    const waiting = this.takeAll();
+    this.events.onTransportError?.(error);
+    for (const pending of waiting) this.settleError(pending, error);
+    this.releaseCloseWaiters();
+  }
+
+  // ───────────────────────────── writing ─────────────────────────────
+
+  private enqueueBytes(pending: Pending): void {
+    const request = pending.request;
+    this.outbox.push(request.bytes);
+    this.outboxBytes += request.bytes.length;
+    if (request.body !== undefined) {
+      this.outbox.push(request.body, CRLF);
+      this.outboxBytes += request.body.length + 2;
+    }
+    this.outboxRequests.push(pending);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    defer(this.flushTask);
+  }
+
+  private readonly flushTask = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  /** Writes everything queued as one chunk (one copy, unless a single buffer is waiting). */
+  private flush(): void {
+    const session = this.session;
+    const transport = session?.transport;
+    if (session === undefined || transport === undefined || this.blocked || this.outbox.length === 0) return;
+    const chunks = this.outbox;
+    let data: Uint8Array;
+    if (chunks.length === 1) {
+      data = chunks[0];
+    } else {
+      data = allocBytes(this.outboxBytes);
+      let offset = 0;
+      for (const chunk of chunks) {
+        data.set(chunk, offset);
+        offset += chunk.length;
+      }
+    }
+    const requests = this.outboxRequests;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.outboxRequests = [];
+    for (const pending of requests) pending.sent = true;
+    let accepted: boolean;
+    try {
+      accepted = transport.write(data);
+    } catch (err) {
+      this.failTransport(session, err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    if (!accepted) this.blocked = true;
+    for (const pending of requests) {
+      if (pending.request.shape === ReplyShape.NONE) this.settle(pending, undefined);
+    }
+    if (this.closed) this.endIfIdle(session);
+  }
+
+  private onDrain(session: Session): void {
+    if (session !== this.session) return;
+    this.blocked = false;
+    this.flush();
+  }
+
+  // ───────────────────────────── reading ─────────────────────────────
+
+  private onData(session: Session, chunk: Uint8Array): void {
+    if (session !== this.session) return;
+    const parser = session.parser;
+    let head: Pending | undefined;
+    try {
+      parser.feed(chunk);
+      while ((head = this.queue.peek()) !== undefined) {
+        const reply = parser.next(head.request);
+        if (reply === undefined) break;
+        if (reply instanceof MemcacheError && head.afterNoreply) {
+          // Older servers answer some errors even to noreply: whose error this is cannot be known.
+          throw new ProtocolError(`an error answer (${reply.message}) followed a noreply command; it cannot be told which command it belongs to`);
+        }
+        this.queue.shift();
+        if (reply instanceof MemcacheError) {
+          this.settleError(head, reply);
+          if (reply instanceof ClientError && head.request.hasData) {
+            // The server may have read our data block as commands: later answers are not ours.
+            this.teardown(session, reply, undefined, undefined);
+            return;
+          }
+        } else {
+          this.settle(head, reply);
+        }
+      }
+      if (this.queue.length === 0 && parser.buffered) {
+        throw new ProtocolError('memcached sent bytes while no request was waiting for an answer');
+      }
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      // The head's answer was garbage: it gets the ProtocolError, the others a closed connection.
+      this.teardown(session, err, this.queue.peek(), err);
+      return;
+    }
+    if (this.closed) this.endIfIdle(session);
+  }
+
+  // ───────────────────────────── timeouts ─────────────────────────────
+
+  private startClock(pending: Pending, start: number): void {
+    pending.deadline = start + pending.timeout;
+    if (pending.deadline < this.timerAt) this.armTimer(pending.deadline);
+  }
+
+  private armTimer(at: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(at - now())));
+    // A pending request keeps its socket, and so the process, alive; the timer need not.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** One timer for the whole queue, set for the earliest deadline; re-armed when it finds none expired. */
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const session = this.session;
+    if (session?.transport === undefined) return;
+    const at = now();
+    let expired: Pending | undefined;
+    let next = Infinity;
+    this.queue.forEach((pending) => {
+      if (pending.deadline <= at) expired ??= pending;
+      else if (pending.deadline < next) next = pending.deadline;
+    });
+    if (expired !== undefined) {
+      const error = new CommandTimeoutError(this.server, expired.timeout, expired.sent && expired.request.mutates);
+      this.teardown(session, error, expired, error);
+    } else if (next !== Infinity) {
+      this.armTimer(next);
+    }
+  };
+
+  // ───────────────────────────── closing ─────────────────────────────
+
+  private onTransportClose(session: Session, error: Error | undefined): void {
+    if (session !== this.session) return;
+    if (session.transport === undefined) {
+      // Closed before the connector resolved; handled once it does (or fails).
+      session.earlyClose = error ?? new Error('the connection closed');
+      return;
+    }
+    if (session.ending && this.queue.length === 0 && this.outbox.length === 0) {
+      // The graceful close we asked for.
+      this.session = undefined;
+      this.clearTimer();
+      this.events.onClose?.(undefined);
+      this.releaseCloseWaiters();
+      return;
+    }
+    this.failTransport(session, error ?? new Error('the server closed the connection'));
+  }
+
+  /** The transport failed under us: a transport failure for the health layer. */
+  private failTransport(session: Session, cause: Error): void {
+    const error = new ConnectionClosedError(this.server, false, cause);
+    this.teardown(session, cause, undefined, error);
+  }
+
+  /**
+   * Ends a session for good: the transport is destroyed, the session forgotten (the next request
+   * reconnects), `culprit` (if any) rejects with its own error and every other request with
+   * `ConnectionClosedError` (`cause`). `transportError`, if any, is reported to the health layer.
+   */
+  private teardown(session: Session, cause: Error | undefined, culprit: Pending | undefined, ownError: Error | undefined): void {
+    if (session !== this.session) return;
+    this.session = undefined;
+    session.transport?.destroy();
+    const waiting = this.takeAll();
+    const transportError = ownError instanceof TransportError ? ownError : undefined;
+    if (transportError !== undefined) this.events.onTransportError?.(transportError);
+    if (session.transport !== undefined) this.events.onClose?.(cause);
+    for (const pending of waiting) {
+      if (pending === culprit && ownError !== undefined) this.settleError(pending, ownError);
+      else this.settleError(pending, new ConnectionClosedError(this.server, pending.sent && pending.request.mutates, cause));
+    }
+    this.releaseCloseWaiters();
+  }
+
+  /** Empties the queue and the outbox (every unsettled request, oldest first) and resets write state. */
+  private takeAll(): Pending[] {
+    const waiting = this.queue.drain();
+    for (const pending of this.outboxRequests) {
+      if (pending.request.shape === ReplyShape.NONE) waiting.push(pending);
+    }
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.outboxRequests = [];
+    this.blocked = false;
+    this.noreplyBefore = false;
+    this.clearTimer();
+    return waiting;
+  }
+
+  /** After close(): end the transport once nothing is waiting any more. */
+  private endIfIdle(session: Session): void {
+    if (session.ending || this.queue.length > 0 || this.outbox.length > 0) return;
+    if (session.transport === undefined) return; // still connecting: flush, answers, then here again
+    session.ending = true;
+    session.transport.end();
+  }
+
+  private releaseCloseWaiters(): void {
+    if (!this.closed || this.session !== undefined) return;
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  private settle(pending: Pending, value: unknown): void {
+    this.count--;
+    pending.resolve(value);
+  }
+
+  private settleError(pending: Pending, error: Error): void {
+    this.count--;
+    pending.reject(error);
+  }
+}

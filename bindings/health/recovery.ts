@@ -1,0 +1,141 @@
+import type { Cluster, ServerSlot } from '../client/cluster.js';
+import type { ResolvedClientOptions } from '../client/options.js';
+import { Connection } from '../connection/connection.js';
+import { ConnectError, MemcacheError } from '../errors.js';
+import * as cmd from '../protocol/commands.js';
+import type { Connector } from '../transport/transport.js';
+import { runFailback, type FailbackOutcome, type LockStore } from './failback-lock.js';
+
+/** Jitter keeps many frontends from probing (and racing for the lock) in lockstep. */
+const JITTER = 0.1;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** What recovery reports to the client as it brings a server back. */
+export interface RecoveryListener {
+  recovering(slot: ServerSlot): void;
+  failedBack(slot: ServerSlot, outcome: FailbackOutcome): void;
+  /** Reconnect callbacks; awaited before the buckets go back online. */
+  reconnected(slot: ServerSlot): Promise<void>;
+  up(slot: ServerSlot): void;
+  error(error: Error): void;
+}
+
+/** The lock commands over the probe's own connection. */
+function lockStore(conn: Connection): LockStore {
+  return {
+    get: async (key) => {
+      const item = await conn.send(cmd.get(key));
+      return item ? decoder.decode(item.value) : undefined;
+    },
+    gets: async (key) => {
+      const item = await conn.send(cmd.gets(key));
+      return item && item.cas !== undefined ? { value: decoder.decode(item.value), cas: item.cas } : undefined;
+    },
+    add: async (key, value, ttl) => (await conn.send(cmd.store('add', key, encoder.encode(value), 0, ttl))) === 'STORED',
+    cas: async (key, value, unique, ttl) => {
+      const status = await conn.send(cmd.cas(key, encoder.encode(value), 0, ttl, unique));
+      return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
+    },
+    set: async (key, value, ttl) => (await conn.send(cmd.store('set', key, encoder.encode(value), 0, ttl))) === 'STORED',
+  };
+}
+
+/**
+ * Brings down servers back: probes each off the request path (a fresh connection and `version`
+ * every `retryInterval`, jittered) and, when one answers, runs the one-frontend failback before
+ * any request of this client reaches it again.
+ */
+export class Recovery {
+  private readonly timers = new Map<ServerSlot, unknown>();
+  private stopped = false;
+
+  constructor(
+    private readonly options: ResolvedClientOptions,
+    private readonly cluster: Cluster,
+    private readonly connector: Connector,
+    private readonly listener: RecoveryListener,
+  ) {}
+
+  /** Starts probing a server that just went down. */
+  watch(slot: ServerSlot): void {
+    if (this.stopped || this.timers.has(slot)) return;
+    const jitter = 1 + (Math.random() * 2 - 1) * JITTER;
+    const handle = this.options.clock.setTimeout(() => {
+      this.timers.delete(slot);
+      void this.attempt(slot);
+    }, Math.max(1, Math.round(this.options.retryInterval * jitter)));
+    this.timers.set(slot, handle);
+  }
+
+  /** Stops every probe (client closed). */
+  stop(): void {
+    this.stopped = true;
+    for (const handle of this.timers.values()) this.options.clock.clearTimeout(handle);
+    this.timers.clear();
+  }
+
+  private async attempt(slot: ServerSlot): Promise<void> {
+    const { host, port } = slot.address;
+    const probe = new Connection({
+      host, port, connector: this.connector, tls: this.options.tls,
+      connectTimeout: this.options.connectTimeout, timeout: this.options.timeout, maxQueue: 64,
+    });
+    try {
+      await probe.send(cmd.version());
+    } catch {
+      probe.destroy();
+      this.watch(slot);
+      return;
+    }
+    if (this.stopped) return probe.destroy();
+    try {
+      slot.state.transition('recovering');
+      this.listener.recovering(slot);
+      const { failback } = this.options;
+      const outcome = await runFailback({
+        store: lockStore(probe),
+        clock: this.options.clock,
+        lockKey: failback.lockKey,
+        lockTtl: failback.lockTtl,
+        // The lock commands themselves are bounded by `timeout`; the wait is separate.
+        waitTimeout: failback.waitTimeout,
+        downSince: slot.state.downSince ?? 0,
+        token: `${host}:${port}/${Math.random().toString(36).slice(2)}`,
+        flush: () => this.flush(slot, probe),
+      });
+      await probe.close();
+      slot.renewConnection();
+      slot.state.counters.failbacks++;
+      this.listener.failedBack(slot, outcome);
+      await this.listener.reconnected(slot);
+      if (this.stopped) return;
+      this.cluster.bringOnline(slot);
+      this.listener.up(slot);
+    } catch (err) {
+      probe.destroy();
+      if (slot.state.status === 'recovering') slot.state.transition('down');
+      if (!(err instanceof ConnectError)) {
+        this.listener.error(err instanceof MemcacheError ? err : new MemcacheError('ERR_FAILBACK', `failback of ${host}:${port} failed: ${String(err)}`, { cause: err }));
+      }
+      this.watch(slot);
+    }
+  }
+
+  /** The leader's flush, per `failback.flush`. */
+  private async flush(slot: ServerSlot, probe: Connection): Promise<string[]> {
+    const policy = this.options.failback.flush;
+    if (policy === 'none') return [];
+    await probe.send(cmd.flushAll());
+    const flushed = [slot.address.name];
+    if (policy === 'cluster') {
+      const others = this.cluster.slots.filter((s) => s !== slot && s.state.status === 'up');
+      const results = await Promise.allSettled(others.map((s) => s.connection.send(cmd.flushAll())));
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') flushed.push(others[i].address.name);
+        else this.listener.error(new MemcacheError('ERR_FAILBACK', `cluster flush: ${others[i].address.name} was not flushed: ${String(r.reason)}`, { cause: r.reason }));
+      });
+    }
+    return flushed;
+  }
+}

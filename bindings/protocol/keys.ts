@@ -1,0 +1,104 @@
+/**
+ * Key rules of memcached's text protocol, checked before any I/O: a key is a token on the command
+ * line, so a space or a control character would split it or end the line, and the server refuses
+ * keys longer than 250 bytes.
+ */
+import { InvalidKeyError } from '../errors.js';
+
+/** memcached's `KEY_MAX_LENGTH`, counted in bytes (UTF-8). */
+export const MAX_KEY_BYTES = 250;
+
+const encoder = new TextEncoder();
+
+/**
+ * Validates a key and returns its length in bytes as UTF-8.
+ *
+ * Refused, with an {@link InvalidKeyError} saying why: a non-string, the empty string, more than
+ * {@link MAX_KEY_BYTES} bytes, ASCII space and control characters (0x00–0x20, 0x7f), C1 controls
+ * (U+0080–U+009F), Unicode white space (e.g. U+00A0, U+2028, U+3000) and lone surrogates (they
+ * have no UTF-8 form: two different strings would reach the server as the same key).
+ */
+export function keyByteLength(key: string): number {
+  if (typeof key !== 'string') throw new InvalidKeyError(`a key must be a string, got ${describeType(key)}`);
+  const length = key.length;
+  if (length === 0) throw new InvalidKeyError('a key must not be empty');
+  // Every UTF-16 unit is at least one UTF-8 byte, so this bound is safe before counting.
+  if (length > MAX_KEY_BYTES) throw tooLong(key, length > MAX_KEY_BYTES * 3 ? undefined : utf8Length(key));
+  let bytes = 0;
+  for (let i = 0; i < length; i++) {
+    const c = key.charCodeAt(i);
+    // Printable ASCII, the common case, in one compare pair.
+    if (c > 0x20 && c < 0x7f) {
+      bytes += 1;
+      continue;
+    }
+    if (c < 0x80) throw forbidden(key, i, c);
+    if (c < 0x800) {
+      // C1 controls (U+0080–U+009F) and the no-break space (U+00A0).
+      if (c <= 0xa0) throw forbidden(key, i, c);
+      bytes += 2;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const low = c <= 0xdbff && i + 1 < length ? key.charCodeAt(i + 1) : 0;
+      if (low < 0xdc00 || low > 0xdfff) {
+        throw new InvalidKeyError(`key ${quote(key)} has a lone surrogate (U+${hex(c)}) at index ${i}: it has no UTF-8 form`);
+      }
+      i++;
+      bytes += 4;
+      continue;
+    }
+    if (isUnicodeSpace(c)) throw forbidden(key, i, c);
+    bytes += 3;
+  }
+  if (bytes > MAX_KEY_BYTES) throw tooLong(key, bytes);
+  return bytes;
+}
+
+/** Throws {@link InvalidKeyError} unless memcached would accept `key` as is. */
+export function validateKey(key: string): void {
+  keyByteLength(key);
+}
+
+/**
+ * Writes a key already measured by {@link keyByteLength} at `pos`; returns the position after it.
+ */
+export function writeKey(buf: Uint8Array, pos: number, key: string, byteLength: number): number {
+  if (byteLength === key.length) {
+    for (let i = 0; i < byteLength; i++) buf[pos + i] = key.charCodeAt(i);
+  } else {
+    encoder.encodeInto(key, buf.subarray(pos, pos + byteLength));
+  }
+  return pos + byteLength;
+}
+
+/** White space outside ASCII and Latin-1 (JavaScript's `\s` set). */
+function isUnicodeSpace(c: number): boolean {
+  return c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+function utf8Length(key: string): number {
+  return encoder.encode(key).length;
+}
+
+function forbidden(key: string, index: number, c: number): InvalidKeyError {
+  const what = c === 0x20 ? 'a space' : c < 0x20 || (c >= 0x7f && c <= 0x9f) ? 'a control character' : 'white space';
+  return new InvalidKeyError(`key ${quote(key)} contains ${what} (U+${hex(c)}) at index ${index}; memcached keys cannot contain white space or control characters`);
+}
+
+function tooLong(key: string, bytes: number | undefined): InvalidKeyError {
+  const size = bytes === undefined ? `${key.length} characters` : `${bytes} bytes as UTF-8`;
+  return new InvalidKeyError(`key ${quote(key)} is ${size}; memcached allows at most ${MAX_KEY_BYTES} bytes`);
+}
+
+function quote(key: string): string {
+  return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+}
+
+function hex(c: number): string {
+  return c.toString(16).toUpperCase().padStart(4, '0');
+}
+
+function describeType(value: unknown): string {
+  return value === null ? 'null' : typeof value;
+}
