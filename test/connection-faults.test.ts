@@ -1,0 +1,268 @@
+/**
+ * The connection against a scripted fake server, for what a real memcached never does: garbage,
+ * a stall in the middle of a value, a close in the middle of a reply, one byte per packet, the
+ * wrong key, bytes nobody asked for.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
+import * as cmd from '../bindings/protocol/commands.js';
+import {
+  ClientError,
+  CommandTimeoutError,
+  ConnectionClosedError,
+  ProtocolError,
+  ServerError,
+  type TransportError,
+} from '../bindings/errors.js';
+import { connectNode } from '../bindings/transport/node.js';
+import type { Connector } from '../bindings/transport/transport.js';
+import { FakeServer, type FakePeer, type FakeScript } from './support/fake-server.js';
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const str = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+interface Harness {
+  fake: FakeServer;
+  conn: Connection;
+  transportErrors: TransportError[];
+  closes: (Error | undefined)[];
+  /** Chunks received by the connection, per transport. */
+  chunks: number[];
+}
+
+const started: Harness[] = [];
+afterEach(async () => {
+  for (const h of started.splice(0)) {
+    h.conn.destroy();
+    await h.fake.stop();
+  }
+});
+
+async function harness(script: FakeScript, options: Partial<ConnectionOptions> = {}): Promise<Harness> {
+  const fake = await FakeServer.start(script);
+  const h: Harness = { fake, conn: undefined as unknown as Connection, transportErrors: [], closes: [], chunks: [] };
+  // Counts the chunks each transport delivers, to prove one-byte packets really arrive apart.
+  const counting: Connector = (opts, handlers) => {
+    const index = h.chunks.push(0) - 1;
+    return connectNode(opts, { ...handlers, onData: (chunk) => (h.chunks[index]++, handlers.onData(chunk)) });
+  };
+  h.conn = new Connection({
+    host: fake.host,
+    port: fake.port,
+    connector: counting,
+    connectTimeout: 1000,
+    timeout: 1000,
+    maxQueue: Infinity,
+    events: { onTransportError: (e) => h.transportErrors.push(e), onClose: (e) => h.closes.push(e) },
+    ...options,
+  });
+  started.push(h);
+  return h;
+}
+
+/** A tiny memcached: answers `get` with one VALUE (the requested key, value `<key>-value`), `version`, and `set`. */
+async function serveNormally(peer: FakePeer): Promise<void> {
+  for (;;) {
+    const line = await peer.readLine();
+    const [verb, ...args] = line.split(' ');
+    if (verb === 'get') peer.write(`${args.map((k) => `VALUE ${k} 0 ${k.length + 6}\r\n${k}-value\r\n`).join('')}END\r\n`);
+    else if (verb === 'version') peer.write('VERSION 9.9.9\r\n');
+    else if (verb === 'set') {
+      await peer.readBytes(Number(args[3]) + 2);
+      if (!line.endsWith('noreply')) peer.write('STORED\r\n');
+    } else peer.write('ERROR\r\n');
+  }
+}
+
+const settle = <T>(p: Promise<T>) => p.then((value) => ({ value, error: undefined }), (error: unknown) => ({ value: undefined, error }));
+
+describe('garbage and desynchronisation', () => {
+  it('garbage bytes: the head gets a ProtocolError, the rest ConnectionClosedError, and the next request reconnects', async () => {
+    const h = await harness(async (peer, index) => {
+      if (index > 0) return serveNormally(peer);
+      await peer.readLine();
+      peer.write('HTTP/1.1 400 Bad Request\r\n\r\n');
+    });
+    const [first, second] = await Promise.all([settle(h.conn.send(cmd.get('a'))), settle(h.conn.send(cmd.store('set', 'b', text('x'), 0, 0)))]);
+    expect(first.error).toBeInstanceOf(ProtocolError);
+    expect((first.error as ProtocolError).message).toMatch(/unexpected reply to get: "HTTP\/1.1 400/);
+    expect(second.error).toBeInstanceOf(ConnectionClosedError);
+    expect((second.error as ConnectionClosedError).outcomeUnknown).toBe(true); // a write that was sent
+    expect((second.error as ConnectionClosedError).cause).toBe(first.error);
+    expect(h.closes).toEqual([first.error]);
+    expect(h.transportErrors).toEqual([]); // garbage is not a transport failure
+    expect(h.conn.connected).toBe(false);
+
+    const item = await h.conn.send(cmd.get('again'));
+    expect(str(item!.value)).toBe('again-value');
+    expect(h.fake.peers).toHaveLength(2);
+  });
+
+  it('a VALUE for another key than the one requested is a ProtocolError, never a wrong value', async () => {
+    const h = await harness(async (peer) => {
+      await peer.readLine();
+      peer.write('VALUE someone-else 0 6\r\nsecret\r\nEND\r\n');
+    });
+    const error = await h.conn.send(cmd.get('mine')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/"someone-else", which was not requested/);
+  });
+
+  it('bytes arriving while no request waits destroy the connection; the next request uses a new one', async () => {
+    const h = await harness(async (peer, index) => {
+      if (index > 0) return serveNormally(peer);
+      await peer.readLine();
+      peer.write('VERSION 1.0.0\r\nSTORED\r\n');
+    });
+    expect(await h.conn.send(cmd.version())).toBe('1.0.0');
+    await vi.waitFor(() => expect(h.closes).toHaveLength(1));
+    expect(h.closes[0]).toBeInstanceOf(ProtocolError);
+    expect(await h.conn.send(cmd.version())).toBe('9.9.9');
+  });
+
+  it('an error answer right after a noreply command cannot be attributed: ProtocolError, new connection', async () => {
+    const h = await harness(async (peer, index) => {
+      if (index > 0) return serveNormally(peer);
+      await peer.readLine(); // set … noreply (an old server that answers errors anyway)
+      await peer.readBytes(3);
+      await peer.readLine(); // get
+      peer.write('SERVER_ERROR out of memory\r\nVALUE k 0 1\r\nx\r\nEND\r\n');
+    });
+    const [set, get] = await Promise.all([settle(h.conn.send(cmd.store('set', 'k', text('x'), 0, 0, true))), settle(h.conn.send(cmd.get('k')))]);
+    expect(set.error).toBeUndefined();
+    expect(get.error).toBeInstanceOf(ProtocolError);
+    expect((get.error as Error).message).toMatch(/noreply/);
+    expect(str((await h.conn.send(cmd.get('k')))!.value)).toBe('k-value');
+  });
+
+  it('CLIENT_ERROR to a command with a data block rejects it, and the connection is replaced', async () => {
+    const h = await harness(async (peer, index) => {
+      if (index > 0) return serveNormally(peer);
+      await peer.readLine();
+      await peer.readLine();
+      peer.write('CLIENT_ERROR bad data chunk\r\nVERSION 1.0.0\r\n');
+    });
+    const [set, version] = await Promise.all([settle(h.conn.send(cmd.store('set', 'k', text('x'), 0, 0))), settle(h.conn.send(cmd.version()))]);
+    expect(set.error).toBeInstanceOf(ClientError);
+    expect((set.error as ClientError).serverMessage).toBe('bad data chunk');
+    expect(version.error).toBeInstanceOf(ConnectionClosedError);
+    expect((version.error as ConnectionClosedError).outcomeUnknown).toBe(false); // a read
+    expect(h.closes).toEqual([set.error]);
+    expect(await h.conn.send(cmd.version())).toBe('9.9.9');
+  });
+
+  it('SERVER_ERROR is a per-request error: the connection stays', async () => {
+    const h = await harness(async (peer) => {
+      await peer.readLine();
+      await peer.readLine();
+      peer.write('SERVER_ERROR out of memory storing object\r\n');
+      await peer.readLine();
+      peer.write('VERSION 1.0.0\r\n');
+    });
+    const error = await h.conn.send(cmd.store('set', 'k', text('x'), 0, 0)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(await h.conn.send(cmd.version())).toBe('1.0.0');
+    expect(h.fake.peers).toHaveLength(1);
+    expect(h.closes).toEqual([]);
+  });
+});
+
+describe('stalls and closes', () => {
+  it('a stall in the middle of a value times out: CommandTimeoutError, the rest closed, the connection destroyed', async () => {
+    const h = await harness(
+      async (peer, index) => {
+        if (index > 0) return serveNormally(peer);
+        await peer.readLine();
+        peer.write('VALUE k 0 100\r\n0123456789'); // …and nothing more
+      },
+      { timeout: 150 },
+    );
+    const started = performance.now();
+    const [get, set] = await Promise.all([settle(h.conn.send(cmd.get('k'))), settle(h.conn.send(cmd.store('set', 'x', text('1'), 0, 0)))]);
+    const elapsed = performance.now() - started;
+    expect(get.error).toBeInstanceOf(CommandTimeoutError);
+    expect((get.error as CommandTimeoutError).code).toBe('ERR_COMMAND_TIMEOUT');
+    expect((get.error as CommandTimeoutError).outcomeUnknown).toBe(false);
+    expect(set.error).toBeInstanceOf(ConnectionClosedError);
+    expect((set.error as ConnectionClosedError).outcomeUnknown).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(1000);
+    expect(h.transportErrors).toEqual([get.error]);
+    expect(h.conn.connected).toBe(false);
+    // The stalled socket is gone; the next request is answered on a fresh one.
+    expect(str((await h.conn.send(cmd.get('k')))!.value)).toBe('k-value');
+    await vi.waitFor(() => expect(h.fake.peers[0].socket.destroyed).toBe(true));
+  });
+
+  it('a per-request timeout overrides the default', async () => {
+    const h = await harness(async (peer) => {
+      await peer.readLine(); // never answers
+    }, { timeout: 60_000 });
+    const started = performance.now();
+    const error = await h.conn.send(cmd.version(), 100).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandTimeoutError);
+    expect((error as Error).message).toMatch(/within timeout \(100 ms\)/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('a close in the middle of a reply rejects every pending request with ConnectionClosedError', async () => {
+    const h = await harness(async (peer, index) => {
+      if (index > 0) return serveNormally(peer);
+      await peer.readLine();
+      await peer.readLine();
+      peer.write('VALUE a 0 5\r\nhello\r\nEND\r\nVALUE b 0 5\r\nhel');
+      setTimeout(() => peer.end(), 20);
+    });
+    const [a, b, c] = await Promise.all([
+      settle(h.conn.send(cmd.get('a'))),
+      settle(h.conn.send(cmd.get('b'))),
+      settle(h.conn.send(cmd.incr('n', 1))),
+    ]);
+    expect(str((a.value as { value: Uint8Array }).value)).toBe('hello');
+    expect(b.error).toBeInstanceOf(ConnectionClosedError);
+    expect((b.error as ConnectionClosedError).outcomeUnknown).toBe(false);
+    expect(c.error).toBeInstanceOf(ConnectionClosedError);
+    expect((c.error as ConnectionClosedError).outcomeUnknown).toBe(true);
+    expect((b.error as Error).message).toMatch(/closed before the answer arrived: the server closed the connection/);
+    expect(h.transportErrors).toHaveLength(1);
+    expect(h.transportErrors[0]).toBeInstanceOf(ConnectionClosedError);
+    expect(str((await h.conn.send(cmd.get('d')))!.value)).toBe('d-value');
+  });
+
+  it('a reset connection is a ConnectionClosedError too', async () => {
+    const h = await harness(async (peer) => {
+      await peer.readLine();
+      peer.socket.resetAndDestroy();
+    });
+    const error = await h.conn.send(cmd.get('a')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect(h.transportErrors).toHaveLength(1);
+  });
+});
+
+describe('one byte per packet', () => {
+  it('parses replies that arrive one byte at a time', async () => {
+    const reply = 'VALUE a 7 12\r\nhello\r\nworld\r\nVALUE b 0 0\r\n\r\nEND\r\nSTORED\r\n42\r\nVERSION 1.2.3\r\n';
+    const h = await harness(async (peer) => {
+      await peer.readLine();
+      await peer.readLine();
+      await peer.readBytes(3);
+      await peer.readLine();
+      await peer.readLine();
+      await peer.dribble(reply, 2);
+    });
+    const [items, stored, counter, version] = await Promise.all([
+      h.conn.send(cmd.getMulti(['a', 'b'])),
+      h.conn.send(cmd.store('set', 'k', text('v'), 0, 0)),
+      h.conn.send(cmd.incr('n', 1)),
+      h.conn.send(cmd.version()),
+    ]);
+    expect(items.map((i) => [i.key, i.flags, str(i.value)])).toEqual([
+      ['a', 7, 'hello\r\nworld'],
+      ['b', 0, ''],
+    ]);
+    expect([stored, counter, version]).toEqual(['STORED', 42, '1.2.3']);
+    // Most bytes really came in separate reads.
+    expect(h.chunks[0]).toBeGreaterThan(reply.length / 2);
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * The connection's life against real memcached processes: lazy connect, a hung server (SIGSTOP)
+ * timing out and a fresh connection afterwards, refused connects, restarts, the queue bound, and
+ * closing.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
+import * as cmd from '../bindings/protocol/commands.js';
+import {
+  CommandTimeoutError,
+  ConnectError,
+  ConnectionClosedError,
+  QueueFullError,
+  type TransportError,
+} from '../bindings/errors.js';
+import { connectNode } from '../bindings/transport/node.js';
+import type { Connector } from '../bindings/transport/transport.js';
+import { freePort, MemcachedServer } from './support/memcached.js';
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const str = (b: Uint8Array): string => new TextDecoder().decode(b);
+const settle = <T>(p: Promise<T>) => p.then((value) => ({ value, error: undefined }), (error: unknown) => ({ value: undefined, error }));
+
+interface Observed {
+  connects: number;
+  connectorCalls: number;
+  transportErrors: TransportError[];
+  closes: (Error | undefined)[];
+}
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function startServer(): Promise<MemcachedServer> {
+  const server = await MemcachedServer.start();
+  cleanup.push(() => server.stop());
+  return server;
+}
+
+function open(host: string, port: number, options: Partial<ConnectionOptions> = {}): { conn: Connection; seen: Observed } {
+  const seen: Observed = { connects: 0, connectorCalls: 0, transportErrors: [], closes: [] };
+  const connector: Connector = (opts, handlers) => {
+    seen.connectorCalls++;
+    return connectNode(opts, handlers);
+  };
+  const conn = new Connection({
+    host,
+    port,
+    connector,
+    connectTimeout: 1000,
+    timeout: 1000,
+    maxQueue: Infinity,
+    events: {
+      onConnect: () => seen.connects++,
+      onTransportError: (e) => seen.transportErrors.push(e),
+      onClose: (e) => seen.closes.push(e),
+    },
+    ...options,
+  });
+  cleanup.push(() => conn.destroy());
+  return { conn, seen };
+}
+
+describe('connecting', () => {
+  it('connects lazily, on the first request, once for a burst', async () => {
+    const server = await startServer();
+    const { conn, seen } = open(server.host, server.port);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.connectorCalls).toBe(0);
+    expect(conn.connected).toBe(false);
+    const versions = await Promise.all([conn.send(cmd.version()), conn.send(cmd.version()), conn.send(cmd.version())]);
+    expect(new Set(versions).size).toBe(1);
+    expect(seen.connectorCalls).toBe(1);
+    expect(seen.connects).toBe(1);
+    expect(conn.connected).toBe(true);
+  });
+
+  it('a refused connect rejects the waiting requests with ConnectError, and the next request tries again', async () => {
+    const port = await freePort();
+    const { conn, seen } = open('127.0.0.1', port);
+    const [a, b] = await Promise.all([settle(conn.send(cmd.get('k'))), settle(conn.send(cmd.store('set', 'k', text('v'), 0, 0, true)))]);
+    expect(a.error).toBeInstanceOf(ConnectError);
+    expect((a.error as ConnectError).code).toBe('ERR_CONNECT_FAILED');
+    expect(b.error).toBe(a.error);
+    expect(seen.transportErrors).toEqual([a.error]);
+    expect(seen.closes).toEqual([]); // never connected, so nothing closed
+    expect(conn.pending).toBe(0);
+
+    const server = await MemcachedServer.start({ port });
+    cleanup.push(() => server.stop());
+    expect(await conn.send(cmd.store('set', 'k', text('v'), 0, 0))).toBe('STORED');
+    expect(seen.connectorCalls).toBe(2);
+  });
+
+  it('a restarted server is reconnected on the next request; the close is reported as a transport failure', async () => {
+    const server = await startServer();
+    const { conn, seen } = open(server.host, server.port);
+    expect(await conn.send(cmd.store('set', 'k', text('before'), 0, 0))).toBe('STORED');
+    await server.restart();
+    await vi.waitFor(() => expect(conn.connected).toBe(false));
+    expect(seen.transportErrors).toHaveLength(1);
+    expect(seen.transportErrors[0]).toBeInstanceOf(ConnectionClosedError);
+    expect(seen.closes).toHaveLength(1);
+    expect(await conn.send(cmd.get('k'))).toBeNull(); // a restart empties the cache
+    expect(seen.connects).toBe(2);
+  });
+});
+
+describe('a hung server (SIGSTOP)', () => {
+  it('times out, destroys the connection, and after SIGCONT a fresh connection gets its own answers', async () => {
+    const server = await startServer();
+    const { conn, seen } = open(server.host, server.port, { timeout: 300 });
+    await conn.send(cmd.store('set', 'a', text('value-a'), 0, 0));
+    await conn.send(cmd.store('set', 'b', text('value-b'), 0, 0));
+
+    server.pause();
+    cleanup.push(() => server.resume());
+    const started = performance.now();
+    const [getA, setC, getB] = await Promise.all([
+      settle(conn.send(cmd.get('a'))),
+      settle(conn.send(cmd.store('set', 'c', text('value-c'), 0, 0))),
+      settle(conn.send(cmd.get('b'))),
+    ]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(getA.error).toBeInstanceOf(CommandTimeoutError);
+    expect((getA.error as CommandTimeoutError).outcomeUnknown).toBe(false);
+    expect((getA.error as CommandTimeoutError).server).toBe(server.address);
+    expect(setC.error).toBeInstanceOf(ConnectionClosedError);
+    expect((setC.error as ConnectionClosedError).outcomeUnknown).toBe(true); // sent, maybe applied
+    expect((setC.error as ConnectionClosedError).cause).toBe(getA.error);
+    expect(getB.error).toBeInstanceOf(ConnectionClosedError);
+    expect((getB.error as ConnectionClosedError).outcomeUnknown).toBe(false);
+    expect(seen.transportErrors).toEqual([getA.error]);
+    expect(conn.connected).toBe(false);
+    expect(conn.pending).toBe(0);
+
+    server.resume();
+    // The old socket's late answers (for a, c, b) must not reach these requests.
+    const [b, a] = await Promise.all([conn.send(cmd.get('b')), conn.send(cmd.get('a'))]);
+    expect(str(b!.value)).toBe('value-b');
+    expect(str(a!.value)).toBe('value-a');
+    expect(seen.connects).toBe(2);
+  });
+
+  it('requests queued while connecting wait for the transport, then start their clock', async () => {
+    const server = await startServer();
+    const { conn } = open(server.host, server.port, { timeout: 200 });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => conn.send(cmd.incr(`n${i}`, 1))));
+    expect(results).toEqual(Array(20).fill(null));
+  });
+});
+
+describe('queue bound', () => {
+  it('refuses at once with QueueFullError when maxQueue requests are waiting, and accepts again after', async () => {
+    const server = await startServer();
+    const { conn } = open(server.host, server.port, { maxQueue: 3 });
+    const first = [conn.send(cmd.version()), conn.send(cmd.store('set', 'k', text('v'), 0, 0, true)), conn.send(cmd.get('k'))] as const;
+    expect(conn.pending).toBe(3);
+    const refused = await conn.send(cmd.version()).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(QueueFullError);
+    expect((refused as QueueFullError).code).toBe('ERR_QUEUE_FULL');
+    expect((refused as Error).message).toMatch(/maxQueue \(3\)/);
+    const [version, stored, item] = await Promise.all(first);
+    expect(version).toMatch(/^1\./);
+    expect(stored).toBeUndefined();
+    expect(str(item!.value)).toBe('v');
+    expect(conn.pending).toBe(0);
+    expect(await conn.send(cmd.version())).toBe(version);
+  });
+});
+
+describe('closing', () => {
+  it('close() lets requests in flight finish, then refuses new ones', async () => {
+    const server = await startServer();
+    const { conn, seen } = open(server.host, server.port);
+    const inFlight = Promise.all([conn.send(cmd.store('set', 'k', text('v'), 0, 0)), conn.send(cmd.get('k'))]);
+    const closed = conn.close();
+    const [stored, item] = await inFlight;
+    expect(stored).toBe('STORED');
+    expect(str(item!.value)).toBe('v');
+    await closed;
+    expect(conn.connected).toBe(false);
+    expect(seen.closes).toEqual([undefined]);
+    expect(seen.transportErrors).toEqual([]);
+    const refused = await conn.send(cmd.version()).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('destroy() rejects everything pending at once', async () => {
+    const server = await startServer();
+    const { conn } = open(server.host, server.port);
+    await conn.send(cmd.version());
+    server.pause();
+    cleanup.push(() => server.resume());
+    const pending = [settle(conn.send(cmd.get('k'))), settle(conn.send(cmd.del('k')))];
+    await new Promise((r) => setTimeout(r, 20)); // written, unanswered
+    conn.destroy(new Error('shutting down'));
+    const [get, del] = await Promise.all(pending);
+    expect(get.error).toBeInstanceOf(ConnectionClosedError);
+    expect((get.error as Error).message).toMatch(/shutting down/);
+    expect((del.error as ConnectionClosedError).outcomeUnknown).toBe(true);
+    expect(conn.pending).toBe(0);
+  });
+});

@@ -1,0 +1,324 @@
+/**
+ * Every command through a real connection to a real memcached: round trips, binary and large
+ * values, server errors that leave the connection usable, and deep pipelining.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
+import * as cmd from '../bindings/protocol/commands.js';
+import { ClientError, ServerError, UnknownCommandError } from '../bindings/errors.js';
+import { connectNode } from '../bindings/transport/node.js';
+import { MemcachedServer, rawCommand } from './support/memcached.js';
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const str = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
+/** Byte content as a plain array, so a Buffer and a Uint8Array with the same bytes compare equal. */
+const bytesOf = (b: Uint8Array): number[] => Array.from(b);
+
+function open(server: MemcachedServer, options: Partial<ConnectionOptions> = {}): Connection {
+  return new Connection({
+    host: server.host,
+    port: server.port,
+    connector: connectNode,
+    connectTimeout: 2000,
+    timeout: 2000,
+    maxQueue: Infinity,
+    ...options,
+  });
+}
+
+let server: MemcachedServer;
+let conn: Connection;
+let n = 0;
+/** A fresh key per test, so tests sharing the server never see each other's items. */
+const key = (name: string): string => `${name}-${++n}`;
+
+beforeAll(async () => {
+  server = await MemcachedServer.start();
+  conn = open(server);
+});
+afterAll(async () => {
+  await conn.close();
+  await server.stop();
+});
+
+describe('storage and retrieval', () => {
+  it('set then get returns the bytes and flags; a miss is null', async () => {
+    const k = key('a');
+    expect(await conn.send(cmd.store('set', k, text('hello'), 42, 0))).toBe('STORED');
+    const item = await conn.send(cmd.get(k));
+    expect(item).not.toBeNull();
+    expect(item!.key).toBe(k);
+    expect(item!.flags).toBe(42);
+    expect(str(item!.value)).toBe('hello');
+    expect(item!.cas).toBeUndefined();
+    expect(await conn.send(cmd.get(key('missing')))).toBeNull();
+  });
+
+  it('add, replace, append, prepend follow memcached semantics', async () => {
+    const k = key('b');
+    expect(await conn.send(cmd.store('replace', k, text('x'), 0, 0))).toBe('NOT_STORED');
+    expect(await conn.send(cmd.store('append', k, text('x'), 0, 0))).toBe('NOT_STORED');
+    expect(await conn.send(cmd.store('add', k, text('mid'), 7, 0))).toBe('STORED');
+    expect(await conn.send(cmd.store('add', k, text('again'), 0, 0))).toBe('NOT_STORED');
+    expect(await conn.send(cmd.store('append', k, text('-end'), 0, 0))).toBe('STORED');
+    expect(await conn.send(cmd.store('prepend', k, text('start-'), 0, 0))).toBe('STORED');
+    const item = await conn.send(cmd.get(k));
+    expect(str(item!.value)).toBe('start-mid-end');
+    expect(item!.flags).toBe(7); // append/prepend keep the original flags
+    expect(await conn.send(cmd.store('replace', k, text('new'), 9, 0))).toBe('STORED');
+    expect(str((await conn.send(cmd.get(k)))!.value)).toBe('new');
+  });
+
+  it('gets returns a CAS unique; cas succeeds with it, then answers EXISTS, and NOT_FOUND for a missing key', async () => {
+    const k = key('c');
+    await conn.send(cmd.store('set', k, text('v1'), 0, 0));
+    const first = await conn.send(cmd.gets(k));
+    expect(typeof first!.cas).toBe('bigint');
+    expect(await conn.send(cmd.cas(k, text('v2'), 3, 0, first!.cas!))).toBe('STORED');
+    expect(await conn.send(cmd.cas(k, text('v3'), 0, 0, first!.cas!))).toBe('EXISTS');
+    const second = await conn.send(cmd.gets(k));
+    expect(str(second!.value)).toBe('v2');
+    expect(second!.flags).toBe(3);
+    expect(second!.cas).not.toBe(first!.cas);
+    expect(await conn.send(cmd.cas(key('nope'), text('x'), 0, 0, 1n))).toBe('NOT_FOUND');
+  });
+
+  it('multi-key get returns only the hits, each under its own key', async () => {
+    const keys = [key('m'), key('m'), key('m'), key('m')];
+    await conn.send(cmd.store('set', keys[0], text('zero'), 0, 0));
+    await conn.send(cmd.store('set', keys[2], text('two'), 2, 0));
+    const items = await conn.send(cmd.getMulti(keys));
+    expect(items.map((i) => [i.key, str(i.value), i.flags])).toEqual([
+      [keys[0], 'zero', 0],
+      [keys[2], 'two', 2],
+    ]);
+    const withCas = await conn.send(cmd.getsMulti([keys[2], keys[3]]));
+    expect(withCas).toHaveLength(1);
+    expect(typeof withCas[0].cas).toBe('bigint');
+    expect(await conn.send(cmd.getMulti([key('none'), key('none')]))).toEqual([]);
+  });
+
+  it('handles non-ASCII keys', async () => {
+    const k = `ключ-${key('ü')}-键`;
+    await conn.send(cmd.store('set', k, text('unicode'), 0, 0));
+    expect((await conn.send(cmd.get(k)))!.key).toBe(k);
+    expect((await conn.send(cmd.getMulti(['x', k])))[0].key).toBe(k);
+    // And the server stored the UTF-8 bytes as the key.
+    expect(await rawCommand(server.host, server.port, `get ${k}\r\n`)).toContain('unicode');
+  });
+});
+
+describe('values', () => {
+  it('round-trips binary values containing \\r\\n, NUL and every byte', async () => {
+    const bytes = new Uint8Array(512);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = i % 256;
+    const tricky = text('line1\r\nEND\r\nVALUE x 0 1\r\n\r\n');
+    const k1 = key('bin');
+    const k2 = key('crlf');
+    await conn.send(cmd.store('set', k1, bytes, 0, 0));
+    await conn.send(cmd.store('set', k2, tricky, 0, 0));
+    expect(bytesOf((await conn.send(cmd.get(k1)))!.value)).toEqual(bytesOf(bytes));
+    expect(bytesOf((await conn.send(cmd.get(k2)))!.value)).toEqual(bytesOf(tricky));
+    const both = await conn.send(cmd.getMulti([k2, k1]));
+    expect(both.map((i) => bytesOf(i.value))).toEqual([bytesOf(tricky), bytesOf(bytes)]);
+  });
+
+  it('round-trips an empty value', async () => {
+    const k = key('empty');
+    expect(await conn.send(cmd.store('set', k, new Uint8Array(0), 5, 0))).toBe('STORED');
+    const item = await conn.send(cmd.get(k));
+    expect(item!.value.length).toBe(0);
+    expect(item!.flags).toBe(5);
+  });
+
+  it('round-trips a value just under 1 MB (the default item limit)', async () => {
+    const k = key('big');
+    const big = new Uint8Array(1024 * 1024 - 512);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 0xff;
+    expect(await conn.send(cmd.store('set', k, big, 1, 0))).toBe('STORED');
+    const item = await conn.send(cmd.get(k));
+    expect(item!.value.length).toBe(big.length);
+    expect(Buffer.compare(item!.value, big)).toBe(0);
+  });
+
+  it('SERVER_ERROR for an oversized value rejects that request only; the connection stays usable', async () => {
+    const k = key('huge');
+    const before = key('before');
+    await conn.send(cmd.store('set', before, text('kept'), 0, 0));
+    const huge = new Uint8Array(2 * 1024 * 1024).fill(0x61);
+    const [tooBig, after] = await Promise.allSettled([
+      conn.send(cmd.store('set', k, huge, 0, 0)),
+      conn.send(cmd.get(before)),
+    ]);
+    expect(tooBig.status).toBe('rejected');
+    const error = (tooBig as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.code).toBe('ERR_SERVER');
+    expect(error.serverMessage).toMatch(/too large/);
+    expect(after.status === 'fulfilled' && str(after.value!.value)).toBe('kept');
+    expect(await conn.send(cmd.get(k))).toBeNull();
+    expect(conn.connected).toBe(true);
+  });
+
+  it('stores a 3 MB value on a server started with -I 4m', async () => {
+    const large = await MemcachedServer.start({ args: ['-I', '4m'] });
+    const c = open(large);
+    try {
+      const value = new Uint8Array(3 * 1024 * 1024);
+      for (let i = 0; i < value.length; i++) value[i] = (i >>> 8) ^ i;
+      expect(await c.send(cmd.store('set', 'large', value, 0, 0))).toBe('STORED');
+      const [item, again] = await Promise.all([c.send(cmd.get('large')), c.send(cmd.getMulti(['large', 'x']))]);
+      expect(Buffer.compare(item!.value, value)).toBe(0);
+      expect(Buffer.compare(again[0].value, value)).toBe(0);
+    } finally {
+      await c.close();
+      await large.stop();
+    }
+  });
+});
+
+describe('other commands', () => {
+  it('delete answers DELETED then NOT_FOUND', async () => {
+    const k = key('del');
+    await conn.send(cmd.store('set', k, text('x'), 0, 0));
+    expect(await conn.send(cmd.del(k))).toBe('DELETED');
+    expect(await conn.send(cmd.del(k))).toBe('NOT_FOUND');
+    expect(await conn.send(cmd.get(k))).toBeNull();
+  });
+
+  it('incr/decr return numbers, null when missing, and a bigint above 2^53', async () => {
+    const k = key('n');
+    expect(await conn.send(cmd.incr(k, 1))).toBeNull();
+    await conn.send(cmd.store('set', k, text('10'), 0, 0));
+    expect(await conn.send(cmd.incr(k, 5))).toBe(15);
+    expect(await conn.send(cmd.decr(k, 20))).toBe(0); // memcached stops at zero
+    expect(await conn.send(cmd.incr(k, 2n ** 60n))).toBe(2n ** 60n);
+    expect(await conn.send(cmd.incr(k, 2n ** 64n - 1n))).toBe(2n ** 60n - 1n); // wraps modulo 2^64
+    expect(await conn.send(cmd.decr(k, 2n ** 60n - 2n))).toBe(1);
+  });
+
+  it('incr on a non-number is a ClientError and the connection stays usable', async () => {
+    const k = key('nan');
+    await conn.send(cmd.store('set', k, text('abc'), 0, 0));
+    const err = await conn.send(cmd.incr(k, 1)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClientError);
+    expect((err as ClientError).serverMessage).toMatch(/non-numeric/);
+    expect(str((await conn.send(cmd.get(k)))!.value)).toBe('abc');
+  });
+
+  it('touch, gat and gats update the expiration time', async () => {
+    const k = key('t');
+    expect(await conn.send(cmd.touch(k, 100))).toBe('NOT_FOUND');
+    await conn.send(cmd.store('set', k, text('v'), 4, 1000));
+    expect(await conn.send(cmd.touch(k, 2000))).toBe('TOUCHED');
+    const got = await conn.send(cmd.gat(3000, k));
+    expect(str(got!.value)).toBe('v');
+    expect(got!.flags).toBe(4);
+    const withCas = await conn.send(cmd.gats(3000, k));
+    expect(typeof withCas!.cas).toBe('bigint');
+    expect(await conn.send(cmd.gat(0, key('none')))).toBeNull();
+    const many = await conn.send(cmd.gatsMulti(3000, [key('none'), k]));
+    expect(many.map((i) => i.key)).toEqual([k]);
+    // A negative exptime expires the item at once.
+    expect(await conn.send(cmd.touch(k, -1))).toBe('TOUCHED');
+    expect(await conn.send(cmd.get(k))).toBeNull();
+  });
+
+  it('version and stats', async () => {
+    expect(await conn.send(cmd.version())).toMatch(/^1\.\d+\.\d+/);
+    const stats = await conn.send(cmd.stats());
+    expect(Number(stats.get('pid'))).toBe(server.pid);
+    const settings = await conn.send(cmd.stats('settings'));
+    expect(settings.get('tcpport')).toBe(String(server.port));
+    expect(await conn.send(cmd.stats('reset'))).toEqual(new Map());
+  });
+
+  it('an unknown stats group is an UnknownCommandError and the connection stays usable', async () => {
+    const err = await conn.send(cmd.stats('no-such-group')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnknownCommandError);
+    expect(await conn.send(cmd.version())).toMatch(/^1\./);
+  });
+
+  it('noreply commands resolve once written and take effect', async () => {
+    const k = key('nr');
+    const results = await Promise.all([
+      conn.send(cmd.store('set', k, text('5'), 0, 0, true)),
+      conn.send(cmd.incr(k, 3, true)),
+      conn.send(cmd.touch(k, 100, true)),
+      conn.send(cmd.get(k)),
+    ]);
+    expect(results.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+    expect(str(results[3]!.value)).toBe('8');
+    await conn.send(cmd.del(k, true));
+    expect(await conn.send(cmd.get(k))).toBeNull();
+  });
+
+  it('flush_all invalidates everything (on its own server)', async () => {
+    const own = await MemcachedServer.start();
+    const c = open(own);
+    try {
+      await c.send(cmd.store('set', 'a', text('1'), 0, 0));
+      expect(await c.send(cmd.flushAll())).toBe('OK');
+      expect(await c.send(cmd.get('a'))).toBeNull();
+      await c.send(cmd.store('set', 'a', text('1'), 0, 0));
+      expect(await c.send(cmd.flushAll(0, true))).toBeUndefined();
+      expect(await c.send(cmd.get('a'))).toBeNull();
+      expect(await c.send(cmd.flushAll(100))).toBe('OK'); // delayed: still there now
+    } finally {
+      await c.close();
+      await own.stop();
+    }
+  });
+});
+
+describe('pipelining', () => {
+  it('1,000 requests in flight are each answered with their own key', async () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => key(`p${i}`));
+    await Promise.all(keys.map((k, i) => conn.send(cmd.store('set', k, text(`value-${i}`), i, 0))));
+    expect(conn.pending).toBe(0);
+    const sends = keys.map((k) => conn.send(cmd.get(k)));
+    expect(conn.pending).toBe(1000);
+    const items = await Promise.all(sends);
+    items.forEach((item, i) => {
+      expect(item!.key).toBe(keys[i]);
+      expect(str(item!.value)).toBe(`value-${i}`);
+      expect(item!.flags).toBe(i);
+    });
+  });
+
+  it('mixes command kinds in one batch and matches every answer in order', async () => {
+    const k = key('mix');
+    const results = await Promise.all([
+      conn.send(cmd.store('set', k, text('1'), 0, 0)),
+      conn.send(cmd.incr(k, 1)),
+      conn.send(cmd.get(k)),
+      conn.send(cmd.version()),
+      conn.send(cmd.del(k)),
+      conn.send(cmd.touch(k, 1)),
+      conn.send(cmd.getMulti([k])),
+    ]);
+    expect(results[0]).toBe('STORED');
+    expect(results[1]).toBe(2);
+    expect(str((results[2] as { value: Uint8Array }).value)).toBe('2');
+    expect(results[3]).toMatch(/^1\./);
+    expect(results.slice(4)).toEqual(['DELETED', 'NOT_FOUND', []]);
+  });
+
+  it('coalesces the requests of one tick into one transport write', async () => {
+    let writes = 0;
+    const c = open(server, {
+      connector: async (options, handlers) => {
+        const transport = await connectNode(options, handlers);
+        return { write: (d) => (writes++, transport.write(d)), end: () => transport.end(), destroy: () => transport.destroy() };
+      },
+    });
+    try {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => c.send(cmd.get(`coalesce-${i}`))));
+      expect(writes).toBe(1);
+      await Promise.all([c.send(cmd.version()), c.send(cmd.version())]);
+      expect(writes).toBe(2);
+    } finally {
+      await c.close();
+    }
+  });
+});

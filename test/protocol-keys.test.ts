@@ -1,0 +1,107 @@
+/** Key validation: what memcached accepts as a key, measured in UTF-8 bytes, refused with a reason. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidKeyError } from '../bindings/errors.js';
+import { keyByteLength, MAX_KEY_BYTES, validateKey, writeKey } from '../bindings/protocol/keys.js';
+
+const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+
+describe('accepted keys', () => {
+  it.each([
+    ['a', 1],
+    ['user:42:profile', 15],
+    ['~!@#$%^&*()_+{}|:"<>?`-=[]\\;\',./', 32],
+    ['é', 2],
+    ['键', 3],
+    ['😀', 4],
+    ['x'.repeat(250), 250],
+    ['é'.repeat(125), 250],
+    ['😀'.repeat(62) + 'ab', 250],
+  ])('%j is %i bytes', (key, bytes) => {
+    expect(keyByteLength(key)).toBe(bytes);
+    expect(() => validateKey(key)).not.toThrow();
+  });
+});
+
+describe('refused keys, with the reason', () => {
+  it.each([
+    ['', /must not be empty/],
+    ['x'.repeat(251), /251 bytes as UTF-8; memcached allows at most 250/],
+    ['é'.repeat(126), /252 bytes as UTF-8/],
+    ['键'.repeat(84), /252 bytes/],
+    ['x'.repeat(10_000), /10000 characters/],
+    ['a b', /contains a space \(U\+0020\) at index 1/],
+    ['tab\there', /control character \(U\+0009\) at index 3/],
+    ['line\r\n', /control character \(U\+000D\) at index 4/],
+    ['new\nline', /control character/],
+    ['nul\0', /control character \(U\+0000\)/],
+    ['del\x7f', /control character \(U\+007F\)/],
+    ['c1\u0085', /control character \(U\+0085\)/],
+    ['nbsp\u00a0', /white space \(U\+00A0\)/],
+    ['ls\u2028', /white space \(U\+2028\)/],
+    ['ideographic\u3000space', /white space \(U\+3000\)/],
+    ['bom\ufeff', /white space \(U\+FEFF\)/],
+    ['lone\ud800', /lone surrogate \(U\+D800\) at index 4/],
+    ['\udc00low', /lone surrogate \(U\+DC00\) at index 0/],
+  ])('%j', (key, message) => {
+    expect(() => keyByteLength(key)).toThrow(InvalidKeyError);
+    expect(() => keyByteLength(key)).toThrow(message);
+  });
+
+  it('refuses non-strings with the type in the message and the stable code', () => {
+    for (const bad of [undefined, null, 42, Buffer.from('k'), ['k']]) {
+      let error: unknown;
+      try {
+        keyByteLength(bad as unknown as string);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(InvalidKeyError);
+      expect((error as InvalidKeyError).code).toBe('ERR_INVALID_KEY');
+      expect((error as Error).message).toMatch(/must be a string/);
+    }
+  });
+});
+
+/** ASCII, graphemes, any code point, and raw UTF-16 units (lone surrogates included). */
+const anyString = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.string({ unit: 'grapheme', maxLength: 120 }),
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
+);
+
+describe('properties', () => {
+  it('every string is either refused or measured exactly as its UTF-8 length, with no white space or control inside', () => {
+    fc.assert(
+      fc.property(anyString, (key) => {
+        let bytes: number | undefined;
+        try {
+          bytes = keyByteLength(key);
+        } catch (err) {
+          expect(err).toBeInstanceOf(InvalidKeyError);
+          return;
+        }
+        expect(bytes).toBe(utf8Length(key));
+        expect(bytes).toBeGreaterThan(0);
+        expect(bytes).toBeLessThanOrEqual(MAX_KEY_BYTES);
+        expect(key).not.toMatch(/[\s\p{Cc}]/u);
+        expect(new TextDecoder().decode(new TextEncoder().encode(key))).toBe(key); // no lone surrogate
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('writeKey writes exactly the UTF-8 bytes', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), (key) => {
+        fc.pre(/^[^\s\p{Cc}]+$/u.test(key) && utf8Length(key) <= MAX_KEY_BYTES);
+        const length = keyByteLength(key);
+        const buf = new Uint8Array(length + 2).fill(0xee);
+        expect(writeKey(buf, 1, key, length)).toBe(1 + length);
+        expect(Array.from(buf.subarray(1, 1 + length))).toEqual(Array.from(new TextEncoder().encode(key)));
+        expect([buf[0], buf[length + 1]]).toEqual([0xee, 0xee]);
+      }),
+    );
+  });
+});

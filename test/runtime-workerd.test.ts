@@ -1,0 +1,97 @@
+/**
+ * failback inside Cloudflare's workerd (Miniflare API; RUNTIMES.md §2.2): the package's `workerd`
+ * entry from dist/ with build/core.wasm as a CompiledWasm module, sockets from `cloudflare:sockets`
+ * to real local memcached and loopback servers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { Miniflare } from 'miniflare';
+import type { RuntimeJob, RuntimeReport } from './runtimes/checks.js';
+import { exportsMap, importGraph, repoRoot, routeJobsWithNodeResults, startEndpoints, transpile, type Endpoints } from './runtimes/harness.js';
+
+const ENTRY = 'dist/entry/workerd.js';
+
+let endpoints: Endpoints | undefined;
+let mf: Miniflare | undefined;
+let report: RuntimeReport & { userAgent: string };
+let expected: Record<string, number[]>;
+
+beforeAll(async () => {
+  if (!existsSync(`${repoRoot}/${ENTRY}`) || !existsSync(`${repoRoot}/build/core.wasm`)) {
+    throw new Error(`${ENTRY} or build/core.wasm is missing: run \`npm run build\` first (npm test does)`);
+  }
+  const graph = importGraph(ENTRY);
+  const routing = await routeJobsWithNodeResults();
+  expected = routing.expected;
+  endpoints = await startEndpoints({ tls: false });
+
+  const modules = graph.files.map((file) =>
+    file.endsWith('.wasm')
+      ? { type: 'CompiledWasm' as const, path: file, contents: readFileSync(file) }
+      : { type: 'ESModule' as const, path: file, contents: readFileSync(file, 'utf8') },
+  );
+  const fixture = (name: string) => transpile(`test/runtimes/${name}.ts`).replaceAll("'../../bindings/", "'../../dist/");
+  mf = new Miniflare({
+    compatibilityDate: '2025-01-01',
+    modulesRoot: repoRoot,
+    modules: [
+      { type: 'ESModule', path: `${repoRoot}/test/runtimes/worker.js`, contents: fixture('worker') },
+      { type: 'ESModule', path: `${repoRoot}/test/runtimes/checks.js`, contents: fixture('checks') },
+      ...modules,
+    ],
+  });
+  const job: RuntimeJob = { jobs: routing.jobs, env: endpoints.env, tlsCa: false, prefix: 'workerd:' };
+  const res = await mf.dispatchFetch('http://localhost/', { method: 'POST', body: JSON.stringify(job) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`the worker answered ${res.status}: ${text.slice(0, 2000)}`);
+  report = JSON.parse(text) as typeof report;
+  if (process.env.FB_PEEK) console.log(JSON.stringify({ ...report, routes: typeof report.routes === "string" ? report.routes : report.routes.map((r) => [r.file, r.engine, r.routes.length]) }, null, 1));
+}, 120_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+  await endpoints?.close();
+});
+
+describe('workerd (Miniflare): the package\'s workerd entry', () => {
+  it('is what the exports map gives the "workerd" condition, and its import graph has no node: builtins', () => {
+    expect(exportsMap().workerd).toBe(`./${ENTRY}`);
+    const graph = importGraph(ENTRY);
+    expect([...graph.external.keys()]).toEqual(['cloudflare:sockets']);
+    expect(graph.files.map((f) => relative(repoRoot, f))).toContain('build/core.wasm');
+  });
+
+  it('runs in workerd itself', () => {
+    expect(report.userAgent).toBe('Cloudflare-Workers');
+  });
+
+  it('routes every vector file with the WASM engine, identically to Node', () => {
+    expect(typeof report.routes, String(report.routes)).toBe('object');
+    const routes = report.routes as Exclude<RuntimeReport['routes'], string>;
+    expect(routes.map((r) => r.file)).toEqual(Object.keys(expected));
+    for (const r of routes) {
+      expect(r.engine, r.file).toBe('wasm');
+      expect(r.routes, r.file).toEqual(expected[r.file]);
+    }
+  });
+
+  it('cloudflare:sockets transport keeps the Connector contract against real sockets', () => {
+    const failures = Object.entries(report.transport).filter(([, v]) => v !== 'ok');
+    expect(failures).toEqual([]);
+    expect(Object.keys(report.transport).length).toBeGreaterThanOrEqual(6);
+    // Every byte written under backpressure reached the stall server.
+    expect(endpoints?.stallReceived).toContain(report.written);
+  });
+
+  it('Client: set / get / getMany against a real memcached through the default (cloudflare:sockets) connector', () => {
+    expect(typeof report.memcached, String(report.memcached)).toBe('object');
+    expect(report.memcached).toEqual({
+      engine: 'wasm',
+      set: [true, true, true],
+      get: 'alpha',
+      getMany: { 'workerd:a': 'alpha', 'workerd:b': 'beta ☃', 'workerd:c': 'gamma' },
+      missing: null,
+    });
+  });
+});

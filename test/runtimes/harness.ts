@@ -1,0 +1,144 @@
+/**
+ * Node-side helpers for the runtime tests: the loopback endpoints of the transport checks, the
+ * route jobs built from test/vectors with Node's own results, and the import graph of dist entries.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { createRouter } from '../../bindings/entry/node.js';
+import { freePort, MemcachedServer } from '../support/memcached.js';
+import { makeSelfSignedCertificate, type TestCertificate } from '../support/tls.js';
+import { loadVectorFiles, routerOptionsFor } from '../support/vectors.js';
+import type { RouteJob, TransportEnv } from './checks.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The package's `exports["."]` map. */
+export function exportsMap(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> };
+  return pkg.exports['.'];
+}
+
+/** Every vector file as a job, and what Node's WASM router answers for it (already checked against the recordings by vectors.test.ts). */
+export async function routeJobsWithNodeResults(): Promise<{ jobs: RouteJob[]; expected: Record<string, number[]> }> {
+  const jobs: RouteJob[] = [];
+  const expected: Record<string, number[]> = {};
+  for (const v of loadVectorFiles()) {
+    const job: RouteJob = { file: v.file, options: routerOptionsFor(v), down: v.down ?? [], keys: v.vectors.map(([k]) => k) };
+    const router = await createRouter({ ...job.options, engine: 'wasm' });
+    if (router.engine !== 'wasm') throw new Error('the Node router did not run the WASM engine');
+    for (const i of job.down) router.setDown(i, true);
+    expected[v.file] = Array.from(router.routeMany(job.keys));
+    jobs.push(job);
+  }
+  return { jobs, expected };
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  if (typeof address !== 'object' || !address) throw new Error('no address');
+  return address.port;
+}
+
+/** Everything the transport contract needs, on loopback; `close()` stops it all (by pid / handle). */
+export interface Endpoints {
+  env: TransportEnv;
+  /** Bytes each connection to the stall server delivered, once it closed. */
+  stallReceived: number[];
+  close(): Promise<void>;
+}
+
+const STALL_MS = 1500;
+
+export async function startEndpoints(options: { tls: boolean }): Promise<Endpoints> {
+  const sockets = new Set<Socket>();
+  const track = (s: Socket) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.once('close', () => sockets.delete(s));
+  };
+  const silent = createServer((s) => {
+    track(s);
+    s.resume();
+  });
+  const stallReceived: number[] = [];
+  const stall = createServer((s) => {
+    track(s);
+    let bytes = 0;
+    s.pause();
+    s.on('data', (d: Buffer) => {
+      bytes += d.length;
+    });
+    const timer = setTimeout(() => s.resume(), STALL_MS);
+    s.once('close', () => {
+      clearTimeout(timer);
+      stallReceived.push(bytes);
+    });
+  });
+  const [silentPort, stallPort, refusedPort] = [await listen(silent), await listen(stall), await freePort()];
+  const memcached = await MemcachedServer.start();
+  let cert: TestCertificate | undefined;
+  let tlsServer: MemcachedServer | undefined;
+  if (options.tls) {
+    cert = await makeSelfSignedCertificate();
+    tlsServer = await MemcachedServer.start({ args: ['-Z', '-o', `ssl_chain_cert=${cert.certPath},ssl_key=${cert.keyPath}`] });
+  }
+  return {
+    env: {
+      memcached: { host: memcached.host, port: memcached.port },
+      refusedPort,
+      silentPort,
+      stallPort,
+      ...(tlsServer && cert ? { tls: { port: tlsServer.port, ca: cert.cert } } : {}),
+    },
+    stallReceived,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await Promise.all([
+        new Promise((r) => silent.close(r)),
+        new Promise((r) => stall.close(r)),
+        memcached.stop(),
+        tlsServer?.stop(),
+      ]);
+      await cert?.remove();
+    },
+  };
+}
+
+/**
+ * The static import graph of a dist module: every file reached through relative imports (static
+ * and dynamic), plus every other specifier met (`node:…`, `cloudflare:…`, bare names).
+ */
+export function importGraph(entry: string): { files: string[]; external: Map<string, string[]> } {
+  const files: string[] = [];
+  const external = new Map<string, string[]>();
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    files.push(file);
+    const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    for (const { fileName } of info.importedFiles) {
+      if (fileName.startsWith('./') || fileName.startsWith('../')) {
+        const target = resolve(dirname(file), fileName);
+        if (target.endsWith('.js')) visit(target);
+        else files.push(target); // e.g. core.wasm
+      } else {
+        external.set(fileName, [...(external.get(fileName) ?? []), file]);
+      }
+    }
+  };
+  visit(resolve(repoRoot, entry));
+  return { files: [...new Set(files)], external };
+}
+
+/** TS → JS for fixtures that run in runtimes without a TS loader (workerd, Chromium). */
+export function transpile(path: string): string {
+  return ts.transpileModule(readFileSync(resolve(repoRoot, path), 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+    fileName: path,
+  }).outputText;
+}
