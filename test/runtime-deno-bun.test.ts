@@ -45,17 +45,27 @@ function run(command: string, args: string[], env: Record<string, string>, timeo
 let endpoints: Endpoints | undefined;
 let tmp: string;
 let routing: Awaited<ReturnType<typeof routeJobsWithNodeResults>>;
+let markReady: (value: Promise<void>) => void;
+/** Settles once the shared endpoints exist (or failed to start: then every test fails with why). */
+const ready = new Promise<void>((resolve) => (markReady = resolve));
 
 beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'failback-runtimes-'));
-  routing = await routeJobsWithNodeResults();
-  endpoints = await startEndpoints({ tls: true });
+  const setup = (async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'failback-runtimes-'));
+    routing = await routeJobsWithNodeResults();
+    endpoints = await startEndpoints({ tls: true });
+  })();
+  markReady(setup);
+  await setup.catch(() => undefined);
 }, 60_000);
 
 afterAll(async () => {
   await endpoints?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
+
+/** One runtime run (spawn, routing, transport checks, Client) fits well inside this on a loaded 2-core box. */
+const RUN_TIMEOUT_MS = 120_000;
 
 interface Runtime {
   name: 'deno' | 'bun';
@@ -70,7 +80,8 @@ const runtimes: Runtime[] = [
     name: 'deno',
     binary: join(repoRoot, 'node_modules/.bin/deno'),
     install: 'Deno is installed from npm as a devDependency: run `npm ci` (deno@2.9.6, postinstall approved in allowScripts)',
-    args: (script, job) => ['run', '--no-lock', '--no-config', '--allow-read', '--allow-net=127.0.0.1', script, job],
+    // --sloppy-imports: the fixtures import './checks.js' for tsc's sake; the file on disk is checks.ts.
+    args: (script, job) => ['run', '--no-lock', '--no-config', '--sloppy-imports', '--allow-read', '--allow-net=127.0.0.1', script, job],
     env: () => ({ DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(tmp, 'deno-dir'), NO_COLOR: '1' }),
   },
   {
@@ -84,9 +95,13 @@ const runtimes: Runtime[] = [
 
 describe.each(runtimes)('$name', (rt) => {
   const entry = `dist/entry/${rt.name}.js`;
-  let report: RuntimeReport & { runtime: string };
+  type Report = RuntimeReport & { runtime: string };
+  let running: Promise<Report> | undefined;
+  /** Runs the runtime once; every test awaits it, so a failure fails each test with its message (no silent skips). */
+  const report = (): Promise<Report> => (running ??= runSmoke());
 
-  beforeAll(async () => {
+  async function runSmoke(): Promise<Report> {
+    await ready;
     if (!existsSync(rt.binary)) throw new Error(`${rt.binary} is missing. ${rt.install}`);
     if (!existsSync(join(repoRoot, entry))) throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does)`);
     const job: RuntimeJob & { entry: string; defaultModule: string } = {
@@ -104,46 +119,49 @@ describe.each(runtimes)('$name', (rt) => {
     if (result.code !== 0 || !line) {
       throw new Error(`${rt.name} exited with ${result.code}${line ? '' : ' and printed no report'}\nstdout: ${result.stdout.slice(0, 4000)}\nstderr: ${result.stderr.slice(0, 4000)}`);
     }
-    report = JSON.parse(line.slice('SMOKE_REPORT '.length)) as typeof report;
-  }, 120_000);
+    return JSON.parse(line.slice('SMOKE_REPORT '.length)) as Report;
+  }
 
-  it(`is what the exports map gives the "${rt.name}" condition; its graph imports no bare packages`, () => {
+  it(`is what the exports map gives the "${rt.name}" condition; its graph imports no bare packages`, async () => {
     expect(exportsMap()[rt.name]).toBe(`./${entry}`);
     const keys = Object.keys(exportsMap());
     // Conditions match in order: the runtime's own key must come before "node".
     expect(keys.indexOf(rt.name)).toBeLessThan(keys.indexOf('node'));
     const external = [...importGraph(entry).external.keys()];
     expect(external.every((s) => s.startsWith('node:')), external.join(', ')).toBe(true);
-    expect(report.runtime.startsWith(`${rt.name} `)).toBe(true);
-  });
+    expect((await report()).runtime.startsWith(`${rt.name} `)).toBe(true);
+  }, RUN_TIMEOUT_MS);
 
-  it('routes every vector file with the WASM engine, identically to Node', () => {
-    expect(typeof report.routes, String(report.routes)).toBe('object');
-    const routes = report.routes as Exclude<RuntimeReport['routes'], string>;
+  it('routes every vector file with the WASM engine, identically to Node', async () => {
+    const { routes: got } = await report();
+    expect(typeof got, String(got)).toBe('object');
+    const routes = got as Exclude<RuntimeReport['routes'], string>;
     expect(routes.map((r) => r.file)).toEqual(Object.keys(routing.expected));
     for (const r of routes) {
       expect(r.engine, r.file).toBe('wasm');
       expect(r.routes, r.file).toEqual(routing.expected[r.file]);
     }
-  });
+  }, RUN_TIMEOUT_MS);
 
-  it(`its transport (${rt.name === 'deno' ? 'Deno.connect / connectTls' : 'Bun.connect'}) keeps the Connector contract against real sockets, TLS included`, () => {
-    const failures = Object.entries(report.transport).filter(([, v]) => v !== 'ok');
+  it(`its transport (${rt.name === 'deno' ? 'Deno.connect / connectTls' : 'Bun.connect'}) keeps the Connector contract against real sockets, TLS included`, async () => {
+    const { transport, written } = await report();
+    const failures = Object.entries(transport).filter(([, v]) => v !== 'ok');
     expect(failures).toEqual([]);
-    expect(Object.keys(report.transport).length).toBeGreaterThanOrEqual(8);
-    expect(endpoints?.stallReceived).toContain(report.written);
-  });
+    expect(Object.keys(transport).length).toBeGreaterThanOrEqual(8);
+    expect(endpoints?.stallReceived).toContain(written);
+  }, RUN_TIMEOUT_MS);
 
-  it('Client: set / get / getMany against a real memcached through the default connector', () => {
-    expect(typeof report.memcached, String(report.memcached)).toBe('object');
+  it('Client: set / get / getMany against a real memcached through the default connector', async () => {
+    const { memcached } = await report();
+    expect(typeof memcached, String(memcached)).toBe('object');
     const p = `${rt.name}:`;
-    expect(report.memcached).toEqual({
+    expect(memcached).toEqual({
       engine: 'wasm',
       set: [true, true, true],
       get: 'alpha',
       getMany: { [`${p}a`]: 'alpha', [`${p}b`]: 'beta ☃', [`${p}c`]: 'gamma' },
       missing: null,
     });
-  });
+  }, RUN_TIMEOUT_MS);
 });
 

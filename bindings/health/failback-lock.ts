@@ -72,26 +72,32 @@ export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> 
   const seconds = Math.floor(clock.now() / 1000);
   const key = plan.lockKey(seconds);
   const previous = plan.lockKey(seconds - 60);
+  // The lock whose holder we end up waiting for, and the holder as first seen: a takeover must
+  // replace that holder only, or two followers could take over one after the other.
+  let contested = key;
+  let seen: { cas: bigint } | undefined;
   if (await store.add(key, plan.token, plan.lockTtl)) {
-    const straddled = previous !== key ? await store.get(previous) : undefined;
-    if (straddled === undefined) return lead();
+    if (previous === key) return lead();
+    seen = await store.gets(previous);
+    if (seen === undefined) return lead();
+    contested = previous;
+  } else {
+    seen = await store.gets(key);
   }
 
-  // Follower: wait for the marker; if the leader vanished, take over through cas.
-  const deadline = clock.now() + plan.waitTimeout;
-  while (clock.now() < deadline) {
-    if (await done()) return { role: 'follower', flushed: [] };
-    await sleep(clock, POLL_MS);
-  }
-  if (await done()) return { role: 'follower', flushed: [] };
-  const held = await store.gets(key);
-  const won = held === undefined ? await store.add(key, plan.token, plan.lockTtl) : await store.cas(key, plan.token, held.cas, plan.lockTtl);
+  const waitForMarker = async () => {
+    const deadline = clock.now() + plan.waitTimeout;
+    while (clock.now() < deadline) {
+      if (await done()) return true;
+      await sleep(clock, POLL_MS);
+    }
+    return done();
+  };
+  if (await waitForMarker()) return { role: 'follower', flushed: [] };
+  // The leader vanished: take its lock over; exactly one follower's cas (or add) succeeds.
+  const won = seen === undefined ? await store.add(contested, plan.token, plan.lockTtl) : await store.cas(contested, plan.token, seen.cas, plan.lockTtl);
   if (won) return lead();
   // Another follower took over: give it one more wait, then lead anyway rather than stay offline forever.
-  const second = clock.now() + plan.waitTimeout;
-  while (clock.now() < second) {
-    if (await done()) return { role: 'follower', flushed: [] };
-    await sleep(clock, POLL_MS);
-  }
+  if (await waitForMarker()) return { role: 'follower', flushed: [] };
   return lead();
 }
