@@ -27,7 +27,7 @@ async function runWorker(): Promise<Report> {
   const graph = importGraph(ENTRY);
   const routing = await routeJobsWithNodeResults();
   expected = routing.expected;
-  endpoints = await startEndpoints({ tls: false });
+  endpoints = await startEndpoints({ tls: true });
 
   const modules = graph.files.map((file) =>
     file.endsWith('.wasm')
@@ -83,11 +83,11 @@ describe('workerd (Miniflare): the package\'s workerd entry', () => {
     }
   }, RUN_TIMEOUT_MS);
 
-  it('cloudflare:sockets transport keeps the Connector contract against real sockets', async () => {
+  it('cloudflare:sockets transport keeps the Connector contract against real sockets, TLS refusals included', async () => {
     const { transport, written } = await report();
     const failures = Object.entries(transport).filter(([, v]) => v !== 'ok');
     expect(failures).toEqual([]);
-    expect(Object.keys(transport).length).toBeGreaterThanOrEqual(6);
+    expect(Object.keys(transport).length).toBeGreaterThanOrEqual(8);
     // Every byte written under backpressure reached the stall server.
     expect(endpoints?.stallReceived).toContain(written);
   }, RUN_TIMEOUT_MS);

@@ -211,8 +211,15 @@ export async function transportContract(connect: Connector, env: TransportEnv, o
     expect(rec.calls.closes[0] === undefined, `onClose got an error: ${describe(rec.calls.closes[0])}`);
   });
 
-  if (env.tls && options.tlsCa) {
-    const tls = env.tls;
+  const tls = env.tls;
+  if (tls) {
+    await check(report, 'TLS to a self-signed server without its CA rejects with ConnectError', async () => {
+      const rec = recorder();
+      const err = await rejection(connect({ host: '127.0.0.1', port: tls.port, connectTimeout: 3000, tls: true }, rec.handlers));
+      expect((err as { code?: string }).code === 'ERR_CONNECT_FAILED', `expected ERR_CONNECT_FAILED, got ${describe(err)}`);
+    });
+  }
+  if (tls && options.tlsCa) {
     await check(report, 'TLS to memcached -Z with the certificate as CA: version', async () => {
       const rec = recorder();
       const t = await connect({ host: '127.0.0.1', port: tls.port, connectTimeout: 3000, tls: { ca: tls.ca } }, rec.handlers);
@@ -222,10 +229,12 @@ export async function transportContract(connect: Connector, env: TransportEnv, o
       await until(() => rec.calls.closes.length > 0, 'onClose');
       expect(rec.calls.closes[0] === undefined, `onClose got an error: ${describe(rec.calls.closes[0])}`);
     });
-    await check(report, 'TLS to a self-signed server without its CA rejects with ConnectError', async () => {
-      const rec = recorder();
-      const err = await rejection(connect({ host: '127.0.0.1', port: tls.port, connectTimeout: 3000, tls: true }, rec.handlers));
-      expect((err as { code?: string }).code === 'ERR_CONNECT_FAILED', `expected ERR_CONNECT_FAILED, got ${describe(err)}`);
+  }
+  if (tls && !options.tlsCa) {
+    await check(report, 'TLS options the runtime cannot honour (a private CA) are refused with InvalidOptionError', async () => {
+      const err = await rejection(connect({ host: '127.0.0.1', port: tls.port, connectTimeout: 3000, tls: { ca: tls.ca } }, recorder().handlers));
+      expect((err as { code?: string }).code === 'ERR_INVALID_OPTION', `expected ERR_INVALID_OPTION, got ${describe(err)}`);
+      expect((err as { option?: string }).option === 'tls', `wrong option on the error: ${(err as { option?: string }).option}`);
     });
   }
   return { report, written };
