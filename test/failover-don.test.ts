@@ -118,7 +118,8 @@ describe('failback', () => {
     const order: string[] = [];
     for (const e of ['down', 'recovering', 'failback', 'up'] as const) mc.on(e, (info) => order.push(`${e} ${info.status}`));
 
-    await mc.set('warm', 'x');
+    // A connection to the server exists (the failure is noticed through it, with no request pending).
+    await mc.set(await keyOwnedBy(addresses, 2), 'x');
     const owner = servers[2];
     const down = nextEvent(mc, 'down');
     await owner.stop();

@@ -11,6 +11,8 @@ import { defaultConnector } from '../transport/default.js';
 import { Cluster, type ServerSlot, type Target } from './cluster.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './options.js';
 import { capTtl } from './ttl.js';
+import { bytesCodec, utf8Codec } from './codec.js';
+import { validateKey } from '../protocol/keys.js';
 
 /** `(client, host, port)`: a failed server is back, flushed per policy, about to be used again. */
 export type ReconnectCallback = (client: Client<any>, host: string, port: number) => void | Promise<void>;
@@ -100,19 +102,19 @@ export class Client<V = string> extends Emitter<ClientEvents> {
 
   /** The value of `key`, or `undefined` on a miss (or when its server is down under `offline`). */
   async get(key: string): Promise<V | undefined> {
-    const item = await this.dispatch(key, cmd.get(key), true);
+    const item = await this.dispatch(key, () => cmd.get(key), true);
     return item === OFFLINE || item === null ? undefined : this.decode(item);
   }
 
   /** The value and CAS unique of `key`, or `undefined`. */
   async gets(key: string): Promise<{ value: V; cas: bigint } | undefined> {
-    const item = await this.dispatch(key, cmd.gets(key), true);
+    const item = await this.dispatch(key, () => cmd.gets(key), true);
     return item === OFFLINE || item === null ? undefined : { value: this.decode(item), cas: item.cas as bigint };
   }
 
   /** Gets `key` and sets its TTL to `ttl` seconds (`gat`). */
   async gat(key: string, ttl: number): Promise<V | undefined> {
-    const item = await this.dispatch(key, cmd.gat(ttl, key), true);
+    const item = await this.dispatch(key, () => cmd.gat(ttl, key), true, ttl);
     return item === OFFLINE || item === null ? undefined : this.decode(item);
   }
 
@@ -187,40 +189,42 @@ export class Client<V = string> extends Emitter<ClientEvents> {
    * true `STORED`, false `EXISTS` (changed; also when its server is down), undefined `NOT_FOUND`.
    */
   async cas(key: string, value: V | string | Uint8Array, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
-    const { bytes, flags } = this.encode(value, options);
-    const ttl = options?.ttl ?? 0;
-    const status = await this.dispatch(key, cmd.cas(key, bytes, flags, ttl, cas), false, (t) => cmd.cas(key, bytes, flags, t, cas), ttl);
+    const status = await this.dispatch(key, (ttl) => {
+      const { bytes, flags } = this.encode(value, options);
+      return cmd.cas(key, bytes, flags, ttl, cas);
+    }, false, options?.ttl ?? 0, () => this.checkValue(value));
     if (status === OFFLINE) return false;
     return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
   }
 
   private async store(verb: cmd.StoreVerb, key: string, value: unknown, options: StoreOptions | undefined): Promise<boolean> {
-    const { bytes, flags } = this.encode(value, options);
-    const ttl = options?.ttl ?? 0;
-    const status = await this.dispatch(key, cmd.store(verb, key, bytes, flags, ttl), false, (t) => cmd.store(verb, key, bytes, flags, t), ttl);
+    const status = await this.dispatch(key, (ttl) => {
+      const { bytes, flags } = this.encode(value, options);
+      return cmd.store(verb, key, bytes, flags, ttl);
+    }, false, options?.ttl ?? 0, () => this.checkValue(value));
     return status === 'STORED';
   }
 
   /** Deletes `key`; true when it existed. */
   async delete(key: string): Promise<boolean> {
-    return (await this.dispatch(key, cmd.del(key), false)) === 'DELETED';
+    return (await this.dispatch(key, () => cmd.del(key), false)) === 'DELETED';
   }
 
   /** Adds `delta` to a decimal counter; its new value, or undefined when `key` does not exist. */
   async incr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
-    const value = await this.dispatch(key, cmd.incr(key, delta), false);
+    const value = await this.dispatch(key, () => cmd.incr(key, delta), false, 0, () => cmd.incr(key, delta));
     return value === OFFLINE || value === null ? undefined : value;
   }
 
   /** Subtracts `delta` (memcached stops at 0). */
   async decr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
-    const value = await this.dispatch(key, cmd.decr(key, delta), false);
+    const value = await this.dispatch(key, () => cmd.decr(key, delta), false, 0, () => cmd.decr(key, delta));
     return value === OFFLINE || value === null ? undefined : value;
   }
 
   /** Sets a new TTL on `key`; true when it exists. */
   async touch(key: string, ttl: number): Promise<boolean> {
-    return (await this.dispatch(key, cmd.touch(key, ttl), false, (t) => cmd.touch(key, t), ttl)) === 'TOUCHED';
+    return (await this.dispatch(key, (t) => cmd.touch(key, t), false, ttl)) === 'TOUCHED';
   }
 
   // ───────────────────────── whole cluster ─────────────────────────
@@ -290,19 +294,26 @@ export class Client<V = string> extends Emitter<ClientEvents> {
 
   /**
    * Sends a one-key request where the key routes now; OFFLINE (no I/O) when it routes nowhere.
-   * `rebuild` re-encodes a write with a capped TTL when it lands on a fallback server.
+   * The request is built (and so validated) only once the target is known, with the TTL capped
+   * when it lands on a fallback server; an offline key is still validated (key, and `check` for
+   * arguments), so bad input fails the same way whatever the cluster's health.
    */
-  private async dispatch<R>(key: string, request: Request<R>, retrieval: boolean, rebuild?: (ttl: number) => Request<R>, ttl = 0): Promise<R | Offline> {
+  private async dispatch<R>(key: string, make: (ttl: number) => Request<R>, retrieval: boolean, ttl = 0, check?: () => unknown): Promise<R | Offline> {
     const cluster = this.cluster ?? (await this.whenReady());
     if (this.closed) throw new ClientClosedError();
     const target: Target | undefined = cluster.target(key);
     if (target === undefined) {
+      validateKey(key);
+      check?.();
       cluster.ownerSlot(key).state.counters.offlineSkips++;
       return OFFLINE;
     }
+    let request: Request<R>;
     if (target.standIn !== undefined) {
       target.standIn.state.counters.failovers++;
-      if (target.ttlCap !== undefined && rebuild !== undefined) request = rebuild(capTtl(ttl, target.ttlCap, this.options.clock.now()));
+      request = make(target.ttlCap === undefined ? ttl : capTtl(ttl, target.ttlCap, this.options.clock.now()));
+    } else {
+      request = make(ttl);
     }
     const reply = await this.send(target.slot, request);
     if (retrieval) {
@@ -324,6 +335,16 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     const up = cluster.slots.filter((s) => s.state.status === 'up');
     const replies = await Promise.all(up.map((s) => this.send(s, make())));
     return new Map(up.map((s, i) => [s.address.name, replies[i]]));
+  }
+
+  /** Throws what `encode` would, without encoding when the codec is a built-in one. */
+  private checkValue(value: unknown): void {
+    if (value instanceof Uint8Array) return;
+    if (this.options.codec === utf8Codec || this.options.codec === bytesCodec) {
+      if (typeof value !== 'string') this.encode(value, undefined);
+      return;
+    }
+    this.encode(value, undefined);
   }
 
   private encode(value: unknown, options: StoreOptions | undefined): { bytes: Uint8Array; flags: number } {
