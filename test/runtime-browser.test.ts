@@ -40,7 +40,7 @@ interface PageResult {
 interface Run {
   result: PageResult;
   expected: Record<string, number[]>;
-  /** Requests that got no file (other than the favicon). */
+  /** Requests that got no file. */
   missing: string[];
   pageErrors: string[];
 }
@@ -79,12 +79,13 @@ async function runPage(): Promise<Run> {
       });
       return;
     }
+    if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', '');
     if (url.pathname === '/job.json') return send(200, MIME['.json'], job);
     if (url.pathname === '/test/runtimes/checks.js') return send(200, MIME['.js'], transpile('test/runtimes/checks.ts'));
     const path = normalize(join(repoRoot, decodeURIComponent(url.pathname)));
     const allowed = ['dist/', 'build/', 'test/runtimes/browser.html'].some((p) => path.startsWith(join(repoRoot, p)));
     if (allowed && existsSync(path) && statSync(path).isFile()) return send(200, MIME[extname(path)] ?? 'application/octet-stream', readFileSync(path));
-    if (url.pathname !== '/favicon.ico') missing.push(url.pathname);
+    missing.push(url.pathname);
     send(404, 'text/plain', 'not found');
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
@@ -97,7 +98,7 @@ async function runPage(): Promise<Run> {
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(String(err)));
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().includes('favicon')) pageErrors.push(msg.text());
+    if (msg.type() === 'error') pageErrors.push(`${msg.text()} (${msg.location().url})`);
   });
   await page.goto(`http://127.0.0.1:${address.port}/test/runtimes/browser.html`);
   const timeout = new Promise<never>((_, reject) =>
