@@ -45,7 +45,7 @@ const flushes = async () => Number((await serverStats(server.host, server.port))
 
 function plan(clock: JumpingClock, s: LockStore & { conn: Connection }, token: string, flush?: () => Promise<string[]>): FailbackPlan {
   return {
-    store: s, clock, lockKey, lockTtl: 60, waitTimeout: 2_000, downSince: clock.now() - 15_000, token,
+    store: s, clock, lockKey, lockTtl: 60, waitTimeout: 2_000, failedAfter: clock.now() - 15_000, token,
     flush: flush ?? (async () => { await s.conn.send(cmd.flushAll()); return [server.address]; }),
   };
 }
@@ -77,7 +77,7 @@ describe('runFailback', () => {
     // …while another frontend arrives at hh:01:00.1, when minute m+1's lock is free.
     const lateClock = new JumpingClock(Date.UTC(2026, 10, 23, 12, 1, 0, 100));
     lateClock.time = leaderClock.time + 200;
-    const late = runFailback({ ...plan(lateClock, store(), 'late'), downSince: leaderClock.time - 15_000, waitTimeout: 60_000 });
+    const late = runFailback({ ...plan(lateClock, store(), 'late'), failedAfter: leaderClock.time - 15_000, waitTimeout: 60_000 });
     await new Promise((r) => setTimeout(r, 50));
     release();
     const [a, b] = await Promise.all([leader, late]);
@@ -92,7 +92,7 @@ describe('runFailback', () => {
     expect(first.role).toBe('leader');
     const before = await flushes();
     const later = new JumpingClock(clock.time + 90_000); // two minutes later, a new lock key
-    const outcome = await runFailback({ ...plan(later, store(), 'later'), downSince: clock.time - 10_000 });
+    const outcome = await runFailback({ ...plan(later, store(), 'later'), failedAfter: clock.time - 10_000 });
     expect(outcome).toEqual({ role: 'follower', flushed: [] });
     expect(await flushes()).toBe(before);
   });
@@ -103,7 +103,7 @@ describe('runFailback', () => {
     // The server fails again later; the old marker must not stop this failback's flush.
     const later = new JumpingClock(clock.time + 10 * 60_000);
     const before = await flushes();
-    const outcome = await runFailback({ ...plan(later, store(), 'new'), downSince: later.time - 5_000 });
+    const outcome = await runFailback({ ...plan(later, store(), 'new'), failedAfter: later.time - 5_000 });
     expect(outcome.role).toBe('leader');
     expect((await flushes()) - before).toBe(1);
   });

@@ -116,7 +116,7 @@ describe('failback', () => {
     const errors: Error[] = [];
     mc.on('error', (e) => errors.push(e));
     const order: string[] = [];
-    for (const e of ['down', 'recovering', 'failback', 'up'] as const) mc.on(e, (info) => order.push(`${e} ${info.status}`));
+    for (const e of ['down', 'recovering', 'failback', 'up'] as const) mc.on(e, (info: { status: string }) => order.push(`${e} ${info.status}`));
 
     // A connection to the server exists (the failure is noticed through it, with no request pending).
     await mc.set(await keyOwnedBy(addresses, 2), 'x');

@@ -326,7 +326,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   private async send<R>(slot: ServerSlot, request: Request<R>): Promise<R> {
     slot.state.counters.requests++;
     const reply = await slot.connection.send(request);
-    slot.state.recordSuccess();
+    slot.state.recordSuccess(this.options.clock.now());
     return reply;
   }
 

@@ -20,8 +20,12 @@ export interface FailbackPlan {
   lockTtl: number;
   /** Milliseconds a follower waits for the leader before taking over. */
   waitTimeout: number;
-  /** When this frontend marked the server down: a done-marker older than this is a previous failback's. */
-  downSince: number;
+  /**
+   * Epoch ms of this frontend's last successful answer from the server before it failed. A
+   * done-marker written after it belongs to this failure (even when this frontend noticed the
+   * failure late, e.g. a timer delayed under load); an older one is a previous failback's.
+   */
+  failedAfter: number;
   /** Unique per attempt: identifies the leader in the lock and the marker. */
   token: string;
   /** The leader's flush; resolves with the `host:port` of each server flushed. */
@@ -35,8 +39,11 @@ export interface FailbackOutcome {
   flushed: string[];
 }
 
-/** The marker lives well past any minute boundary a slow follower could straddle. */
-const MARKER_TTL_SECONDS = 3600;
+/**
+ * The marker outlives the lock (followers arrive up to retryInterval + waitTimeout late), and then
+ * expires, so that a frontend idle towards the server since an earlier failback is not misled by it.
+ */
+const markerTtl = (lockTtl: number) => 2 * lockTtl;
 /** How often a follower looks for the leader's marker. */
 const POLL_MS = 50;
 
@@ -47,7 +54,7 @@ export function doneKey(lockKey: (unixSeconds: number) => string): string {
 
 /**
  * The one-frontend failback (the 2006 thread's recipe, made safe):
- * 1. a done-marker written after this frontend saw the failure means the flush already happened;
+ * 1. a done-marker written after this frontend's last good answer means the flush already happened;
  * 2. else `add` the minute's lock key; the winner is the leader, unless the previous minute's lock
  *    is still held (a failback straddling a minute boundary has one leader, not two);
  * 3. the leader flushes and then writes the done-marker (flush_all also removes the lock item, so
@@ -60,11 +67,11 @@ export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> 
   const marker = doneKey(plan.lockKey);
   const done = async () => {
     const value = await store.get(marker);
-    return value !== undefined && Number(value.split(' ')[0]) >= plan.downSince;
+    return value !== undefined && Number(value.split(' ')[0]) >= plan.failedAfter;
   };
   const lead = async (): Promise<FailbackOutcome> => {
     const flushed = await plan.flush();
-    await store.set(marker, `${clock.now()} ${plan.token}`, MARKER_TTL_SECONDS);
+    await store.set(marker, `${clock.now()} ${plan.token}`, markerTtl(plan.lockTtl));
     return { role: 'leader', flushed };
   };
 

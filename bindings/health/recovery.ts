@@ -100,7 +100,7 @@ export class Recovery {
         lockTtl: failback.lockTtl,
         // The lock commands themselves are bounded by `timeout`; the wait is separate.
         waitTimeout: failback.waitTimeout,
-        downSince: slot.state.downSince ?? 0,
+        failedAfter: slot.state.failedAfter ?? 0,
         token: `${host}:${port}/${Math.random().toString(36).slice(2)}`,
         flush: () => this.flush(slot, probe),
       });

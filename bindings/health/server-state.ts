@@ -44,15 +44,22 @@ export interface ServerInfo extends ServerAddress {
 export class ServerState {
   status: ServerStatus = 'up';
   downSince: number | undefined;
+  /**
+   * Epoch ms of the last successful answer before the current failure: the failure began after
+   * it, so a flush done later covers everything this frontend could have missed.
+   */
+  failedAfter: number | undefined;
   lastError: Error | undefined;
   readonly counters: ServerCounters = { requests: 0, hits: 0, misses: 0, offlineSkips: 0, failovers: 0, timeouts: 0, failures: 0, failbacks: 0 };
   private consecutiveFailures = 0;
+  private lastOkAt: number | undefined;
 
   constructor(readonly index: number, readonly address: ServerAddress, private readonly failureLimit: number) {}
 
-  /** A request completed at the transport level (whatever memcached answered). */
-  recordSuccess(): void {
+  /** A request completed at the transport level (whatever memcached answered), at `now`. */
+  recordSuccess(now: number): void {
     this.consecutiveFailures = 0;
+    this.lastOkAt = now;
   }
 
   /** A transport failure; returns true when it takes the server down. */
@@ -63,6 +70,7 @@ export class ServerState {
     if (++this.consecutiveFailures < this.failureLimit) return false;
     this.transition('down');
     this.downSince = now;
+    this.failedAfter = this.lastOkAt ?? now;
     return true;
   }
 
