@@ -35,7 +35,7 @@ it('4 frontend processes: one flush of the returning server in total, no pre-fai
 
   const retryInterval = 400;
   for (let i = 0; i < FRONTENDS; i++) {
-    const child = fork(new URL('./support/frontend-process.mjs', import.meta.url), [JSON.stringify({ servers: addresses, keys, retryInterval })], { stdio: 'inherit' });
+    const child = fork(new URL('./support/frontend-process.mjs', import.meta.url), [JSON.stringify({ servers: addresses, keys, retryInterval, watchPort: victim.port })], { stdio: 'inherit' });
     children.push(child);
   }
   await Promise.all(children.map((c) => new Promise((r) => c.once('message', r))));
@@ -56,12 +56,12 @@ it('4 frontend processes: one flush of the returning server in total, no pre-fai
   })));
 
   const flushes = Number((await serverStats(victim.host, victim.port)).get('cmd_flush')) - flushesBefore;
-  expect(flushes).toBe(1);
+  expect(flushes, JSON.stringify(reports.map((r) => r.events))).toBe(1);
   for (const r of reports) {
     expect(r.events.some((e) => e.startsWith(`down ${victim.port}`))).toBe(true);
     expect(r.upAt).toBeDefined();
     expect(r.readsAfterUp).toBeGreaterThan(10);
-    expect(r.preReadsAfterUp).toBe(0);
+    expect(r.preReadsAfterUp, JSON.stringify(r.events)).toBe(0);
     // Failback within retryInterval (+ jitter) + 1 s of the server's return.
     expect(r.upAt! - resumedAt).toBeLessThan(retryInterval * 1.1 + 1000);
   }

@@ -9,6 +9,7 @@ export interface LockStore {
   /** true STORED, false EXISTS, undefined NOT_FOUND. */
   cas(key: string, value: string, cas: bigint, ttl: number): Promise<boolean | undefined>;
   set(key: string, value: string, ttl: number): Promise<boolean>;
+  delete(key: string): Promise<boolean>;
 }
 
 export interface FailbackPlan {
@@ -28,7 +29,11 @@ export interface FailbackPlan {
   failedAfter: number;
   /** Unique per attempt: identifies the leader in the lock and the marker. */
   token: string;
-  /** The leader's flush; resolves with the `host:port` of each server flushed. */
+  /**
+   * The leader's flush; resolves with the `host:port` of each server flushed. It must issue the
+   * returning server's `flush_all` synchronously (before its first await) on the same connection
+   * as `store`, so that the marker's `set` follows it in the same write.
+   */
   flush: () => Promise<string[]>;
 }
 
@@ -55,8 +60,9 @@ export function doneKey(lockKey: (unixSeconds: number) => string): string {
 /**
  * The one-frontend failback (the 2006 thread's recipe, made safe):
  * 1. a done-marker written after this frontend's last good answer means the flush already happened;
- * 2. else `add` the minute's lock key; the winner is the leader, unless the previous minute's lock
- *    is still held (a failback straddling a minute boundary has one leader, not two);
+ * 2. else `add` the minute's lock key; the winner is the leader, unless the marker appeared meanwhile
+ *    or the previous minute's lock is still held (a failback straddling a minute boundary has one
+ *    leader, not two);
  * 3. the leader flushes and then writes the done-marker (flush_all also removes the lock item, so
  *    the marker, not the lock, is what followers wait for);
  * 4. followers poll for the marker; when the leader vanished (no marker within waitTimeout), they
@@ -70,8 +76,20 @@ export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> 
     return value !== undefined && Number(value.split(' ')[0]) >= plan.failedAfter;
   };
   const lead = async (): Promise<FailbackOutcome> => {
-    const flushed = await plan.flush();
-    await store.set(marker, `${clock.now()} ${plan.token}`, markerTtl(plan.lockTtl));
+    // Issued in the same tick, flush_all and the marker's set leave in one write and memcached runs
+    // them back to back: no other frontend can find the lock gone (flush_all removes it) and the
+    // marker missing, and lead a second flush.
+    const flushing = plan.flush();
+    const marking = store.set(marker, `${clock.now()} ${plan.token}`, markerTtl(plan.lockTtl));
+    let flushed: string[];
+    try {
+      flushed = await flushing;
+    } catch (err) {
+      await marking.catch(() => false);
+      await store.delete(marker).catch(() => false);
+      throw err;
+    }
+    await marking;
     return { role: 'leader', flushed };
   };
 
@@ -84,6 +102,9 @@ export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> 
   let contested = key;
   let seen: { cas: bigint } | undefined;
   if (await store.add(key, plan.token, plan.lockTtl)) {
+    // The add also succeeds when a leader's flush_all just removed the lock: its marker was set
+    // right behind the flush, so look again before leading a second flush.
+    if (await done()) return { role: 'follower', flushed: [] };
     if (previous === key) return lead();
     seen = await store.gets(previous);
     if (seen === undefined) return lead();

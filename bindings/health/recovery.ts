@@ -38,6 +38,7 @@ function lockStore(conn: Connection): LockStore {
       return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
     },
     set: async (key, value, ttl) => (await conn.send(cmd.store('set', key, encoder.encode(value), 0, ttl))) === 'STORED',
+    delete: async (key) => (await conn.send(cmd.del(key))) === 'DELETED',
   };
 }
 
@@ -122,7 +123,7 @@ export class Recovery {
     }
   }
 
-  /** The leader's flush, per `failback.flush`. */
+  /** The leader's flush, per `failback.flush`; the returning server's flush_all is sent before the first await. */
   private async flush(slot: ServerSlot, probe: Connection): Promise<string[]> {
     const policy = this.options.failback.flush;
     if (policy === 'none') return [];

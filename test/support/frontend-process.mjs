@@ -7,8 +7,9 @@ const mc = new Client({ servers: config.servers, retryInterval: config.retryInte
 const report = { events: [], preReadsAfterUp: 0, readsAfterUp: 0, errors: 0, reads: 0, upAt: undefined, role: undefined };
 let up = false;
 mc.on('down', (s) => report.events.push(`down ${s.port}`));
-mc.on('failback', (s, outcome) => { report.role = outcome.role; report.events.push(`failback ${s.port} ${outcome.role} ${outcome.flushed.join(',')}`); });
-mc.on('up', (s) => { up = true; report.upAt = Date.now(); report.events.push(`up ${s.port}`); });
+mc.on('failback', (s, outcome) => { if (s.port === config.watchPort) report.role = outcome.role; report.events.push(`failback ${s.port} ${outcome.role} ${outcome.flushed.join(',')}`); });
+// Reads count as after failback once the watched server (the one the test fails) is back.
+mc.on('up', (s) => { if (s.port === config.watchPort) { up = true; report.upAt = Date.now(); } report.events.push(`up ${s.port}`); });
 
 let running = true;
 process.on('message', async (m) => {
