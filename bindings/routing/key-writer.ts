@@ -47,6 +47,35 @@ export class KeyWriter {
     throw new InvalidKeyError(`a key must be a string or a Uint8Array, got ${key === null ? 'null' : typeof key}`);
   }
 
+  /** Bytes written by the last {@link writeMany}. */
+  written = 0;
+
+  /**
+   * Writes `keys[from..]` back to back starting `at` bytes past `base`, recording each key's
+   * start in `offsets[offsetsIndex + i]`, until done or until a key might not fit below
+   * `capacity`; returns the index of the first key not written (`written` holds the end).
+   * One tight loop for the batch path: this is where routing 10,000 keys spends most of its time.
+   */
+  writeMany(keys: readonly RouteKey[], from: number, at: number, base: number, capacity: number, offsets: Int32Array, offsetsIndex: number): number {
+    const n = keys.length;
+    const native = this.native;
+    let i = from;
+    for (; i < n; i++) {
+      const key = keys[i];
+      if (typeof key === 'string') {
+        if (at + key.length * 3 > capacity) break;
+        offsets[offsetsIndex + i] = at;
+        at += native !== undefined ? native.utf8Write(key, base + at) : this.writePortable(key, base + at);
+      } else {
+        if (at + maxKeyBytes(key) > capacity) break;
+        offsets[offsetsIndex + i] = at;
+        at += this.write(key, base + at);
+      }
+    }
+    this.written = at;
+    return i;
+  }
+
   private writePortable(key: string, at: number): number {
     const u8 = this.u8;
     const n = key.length;

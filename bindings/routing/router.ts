@@ -114,16 +114,15 @@ export class Router {
     const n = keys.length;
     this.reserveKeys(this.keyBytes, n);
     if (this.buffer !== this.core.memory.buffer) this.refreshViews();
+    const writer = this.keys;
+    let i = 0;
     let at = 0;
-    for (let i = 0; i < n; i++) {
-      const key = keys[i];
-      // Reserve as we go (one pass over the keys): grow only when this key might not fit.
-      const room = maxKeyBytes(key);
-      if (at + room > this.keyBytes) this.growKeys(at + room, n);
-      this.i32[this.offsetsIndex + i] = at;
-      at += this.keys.write(key, this.keysPtr + at);
+    // One pass over the keys; the region grows only when a key might not fit.
+    while ((i = writer.writeMany(keys, i, at, this.keysPtr, this.keyBytes, this.i32, this.offsetsIndex)) < n) {
+      at = writer.written;
+      this.growKeys(at + maxKeyBytes(keys[i]), n);
     }
-    this.i32[this.offsetsIndex + n] = at;
+    this.i32[this.offsetsIndex + n] = writer.written;
     this.core.routeMany(n, this.failoverCode);
     return this.i32.slice(this.outIndex, this.outIndex + n);
   }
