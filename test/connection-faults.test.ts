@@ -120,21 +120,6 @@ describe('garbage and desynchronisation', () => {
     expect(await h.conn.send(cmd.version())).toBe('9.9.9');
   });
 
-  it('an error answer right after a noreply command cannot be attributed: ProtocolError, new connection', async () => {
-    const h = await harness(async (peer, index) => {
-      if (index > 0) return serveNormally(peer);
-      await peer.readLine(); // set … noreply (an old server that answers errors anyway)
-      await peer.readBytes(3);
-      await peer.readLine(); // get
-      peer.write('SERVER_ERROR out of memory\r\nVALUE k 0 1\r\nx\r\nEND\r\n');
-    });
-    const [set, get] = await Promise.all([settle(h.conn.send(cmd.store('set', 'k', text('x'), 0, 0, true))), settle(h.conn.send(cmd.get('k')))]);
-    expect(set.error).toBeUndefined();
-    expect(get.error).toBeInstanceOf(ProtocolError);
-    expect((get.error as Error).message).toMatch(/noreply/);
-    expect(str((await h.conn.send(cmd.get('k')))!.value)).toBe('k-value');
-  });
-
   it('CLIENT_ERROR to a command with a data block rejects it, and the connection is replaced', async () => {
     const h = await harness(async (peer, index) => {
       if (index > 0) return serveNormally(peer);

@@ -3,6 +3,7 @@
  * timing out and a fresh connection afterwards, refused connects, restarts, the queue bound, and
  * closing.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
 import * as cmd from '../bindings/protocol/commands.js';
@@ -19,6 +20,14 @@ import { freePort, MemcachedServer } from './support/memcached.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array): string => new TextDecoder().decode(b);
+/** SIGSTOP is delivered asynchronously: wait until the kernel reports the process stopped (state T). */
+async function pauseServer(server: MemcachedServer): Promise<void> {
+  server.pause();
+  cleanup.push(() => server.resume());
+  const state = () => /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${server.pid}/stat`, 'utf8'))?.[1];
+  await vi.waitFor(() => expect(state()).toBe('T'), { timeout: 2000, interval: 2 });
+}
+
 const settle = <T>(p: Promise<T>) => p.then((value) => ({ value, error: undefined }), (error: unknown) => ({ value: undefined, error }));
 
 interface Observed {
@@ -115,8 +124,7 @@ describe('a hung server (SIGSTOP)', () => {
     await conn.send(cmd.store('set', 'a', text('value-a'), 0, 0));
     await conn.send(cmd.store('set', 'b', text('value-b'), 0, 0));
 
-    server.pause();
-    cleanup.push(() => server.resume());
+    await pauseServer(server);
     const started = performance.now();
     const [getA, setC, getB] = await Promise.all([
       settle(conn.send(cmd.get('a'))),
@@ -192,8 +200,7 @@ describe('closing', () => {
     const server = await startServer();
     const { conn } = open(server.host, server.port);
     await conn.send(cmd.version());
-    server.pause();
-    cleanup.push(() => server.resume());
+    await pauseServer(server);
     const pending = [settle(conn.send(cmd.get('k'))), settle(conn.send(cmd.del('k')))];
     await new Promise((r) => setTimeout(r, 20)); // written, unanswered
     conn.destroy(new Error('shutting down'));

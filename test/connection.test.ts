@@ -2,6 +2,7 @@
  * Every command through a real connection to a real memcached: round trips, binary and large
  * values, server errors that leave the connection usable, and deep pipelining.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
 import * as cmd from '../bindings/protocol/commands.js';
@@ -253,6 +254,19 @@ describe('other commands', () => {
     expect(await conn.send(cmd.get(k))).toBeNull();
   });
 
+  it('an error right after noreply commands belongs to the command that caused it; the connection stays', async () => {
+    const k = key('nr-err');
+    const [set, incr, get] = await Promise.allSettled([
+      conn.send(cmd.store('set', k, text('not a number'), 0, 0, true)),
+      conn.send(cmd.incr(k, 1)),
+      conn.send(cmd.get(k)),
+    ]);
+    expect(set).toEqual({ status: 'fulfilled', value: undefined });
+    expect(incr.status === 'rejected' && incr.reason).toBeInstanceOf(ClientError);
+    expect(get.status === 'fulfilled' && str(get.value!.value)).toBe('not a number');
+    expect(conn.connected).toBe(true);
+  });
+
   it('flush_all invalidates everything (on its own server)', async () => {
     const own = await MemcachedServer.start();
     const c = open(own);
@@ -267,6 +281,26 @@ describe('other commands', () => {
     } finally {
       await c.close();
       await own.stop();
+    }
+  });
+});
+
+describe('timeouts that are long or absent', () => {
+  it('a timeout beyond setTimeout range or of 0 (none) still answers, without timer warnings', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const long = open(server, { timeout: 2 ** 40 });
+      expect(await long.send(cmd.version())).toMatch(/^1\./);
+      await long.close();
+      const none = open(server, { timeout: 0 });
+      expect(await none.send(cmd.version())).toMatch(/^1\./);
+      await none.close();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(warnings.map((w) => w.name)).not.toContain('TimeoutOverflowWarning');
+    } finally {
+      process.off('warning', onWarning);
     }
   });
 });
@@ -317,8 +351,96 @@ describe('pipelining', () => {
       expect(writes).toBe(1);
       await Promise.all([c.send(cmd.version()), c.send(cmd.version())]);
       expect(writes).toBe(2);
+      // Requests issued after an `await` each (as a client layer does) still share one write.
+      const viaAwait = async (k: string) => {
+        await Promise.resolve();
+        await null;
+        return c.send(cmd.get(k));
+      };
+      await Promise.all(Array.from({ length: 20 }, (_, i) => viaAwait(`await-${i}`)));
+      expect(writes).toBe(3);
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('model-based', () => {
+  type Op =
+    | { kind: 'set' | 'add' | 'append'; key: number; value: string; noreply: boolean }
+    | { kind: 'get' | 'delete'; key: number }
+    | { kind: 'incr'; key: number; delta: number }
+    | { kind: 'multi'; keys: number[] };
+  const keyIndex = fc.nat({ max: 5 });
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ kind: fc.constantFrom('set' as const, 'add' as const, 'append' as const), key: keyIndex, value: fc.stringMatching(/^[0-9]{0,6}$/), noreply: fc.boolean() }),
+    fc.record({ kind: fc.constantFrom('get' as const, 'delete' as const), key: keyIndex }),
+    fc.record({ kind: fc.constant('incr' as const), key: keyIndex, delta: fc.nat({ max: 1000 }) }),
+    fc.record({ kind: fc.constant('multi' as const), keys: fc.array(keyIndex, { minLength: 1, maxLength: 4 }) }),
+  );
+
+  it('random pipelined command sequences answer exactly like an in-memory model of memcached', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60 }), async (ops) => {
+        const prefix = `model-${++run}-`;
+        const name = (i: number) => `${prefix}${i}`;
+        const model = new Map<string, string>();
+        const expected: unknown[] = [];
+        const sends: Promise<unknown>[] = [];
+        for (const op of ops) {
+          switch (op.kind) {
+            case 'set':
+            case 'add':
+            case 'append': {
+              const k = name(op.key);
+              const ok = op.kind === 'set' || (op.kind === 'add' ? !model.has(k) : model.has(k));
+              if (ok) model.set(k, op.kind === 'append' ? model.get(k)! + op.value : op.value);
+              expected.push(op.noreply ? undefined : ok ? 'STORED' : 'NOT_STORED');
+              sends.push(conn.send(cmd.store(op.kind, k, text(op.value), 0, 0, op.noreply)));
+              break;
+            }
+            case 'get': {
+              const k = name(op.key);
+              expected.push(model.has(k) ? model.get(k) : null);
+              sends.push(conn.send(cmd.get(k)).then((item) => (item === null ? null : str(item.value))));
+              break;
+            }
+            case 'delete': {
+              const k = name(op.key);
+              expected.push(model.delete(k) ? 'DELETED' : 'NOT_FOUND');
+              sends.push(conn.send(cmd.del(k)));
+              break;
+            }
+            case 'incr': {
+              const k = name(op.key);
+              const current = model.get(k);
+              // memcached reads the leading digits up to white space or the end (strtoull), and
+              // rewrites a shorter result in place, padded with spaces to the old length.
+              const digits = current === undefined ? undefined : /^([0-9]+)(?:\s[^]*)?$/.exec(current)?.[1];
+              if (current === undefined) {
+                expected.push(null);
+              } else if (digits === undefined) {
+                expected.push('ClientError'); // not a number
+              } else {
+                const next = Number(digits) + op.delta;
+                model.set(k, String(next).padEnd(current.length, ' '));
+                expected.push(next);
+              }
+              sends.push(conn.send(cmd.incr(k, op.delta)).catch((e: Error) => e.name));
+              break;
+            }
+            case 'multi': {
+              const keys = op.keys.map(name);
+              expected.push(keys.filter((k) => model.has(k)).map((k) => [k, model.get(k)]));
+              sends.push(conn.send(cmd.getMulti(keys)).then((items) => items.map((i) => [i.key, str(i.value)])));
+              break;
+            }
+          }
+        }
+        expect(await Promise.all(sends)).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

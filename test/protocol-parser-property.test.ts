@@ -162,10 +162,52 @@ const TOKENS = [
   'VALUE ', 'VALUE k ', 'VALUE key2 ', 'VALUE x 0 ', 'END', 'END\r\n', '\r\n', '\r', '\n', ' ', '0', '1', '2', '3', '18446744073709551616',
   '4294967296', 'k', 'key2', 'STORED', 'NOT_FOUND', 'DELETED', 'TOUCHED', 'OK', 'VERSION ', 'STAT ', 'ERROR', 'CLIENT_ERROR ',
   'SERVER_ERROR ', 'RESET', '\x00', '\xff', '-',
+  // Whole replies, so soups often get several requests deep.
+  'STORED\r\n', 'DELETED\r\n', 'TOUCHED\r\n', 'OK\r\n', '42\r\n', 'VERSION 1.6\r\n', 'STAT a b\r\n', 'VALUE k 0 1\r\nx\r\n',
+  'VALUE key2 0 1 5\r\nx\r\n', 'VALUE x 0 0\r\n\r\n',
 ];
 const protocolishArb = fc.array(fc.oneof(fc.constantFrom(...TOKENS), fc.uint8Array({ maxLength: 4 }).map(latin1)), { maxLength: 60 }).map((parts) => bytes(parts.join('')));
 
+/** A valid answer to every request of PIPELINE, in order. */
+const VALID_PIPELINE_REPLY = [
+  'VALUE k 1 3\r\nabc\r\nEND\r\n',
+  'VALUE key2 0 2 9\r\nhi\r\nVALUE x 5 0\r\n\r\nEND\r\n',
+  'STORED\r\n',
+  '18446744073709551615\r\n',
+  'NOT_FOUND\r\n',
+  'TOUCHED\r\n',
+  'VERSION 1.6.18\r\n',
+  'STAT pid 1\r\nEND\r\n',
+  'OK\r\n',
+  'VALUE key2 0 1 7\r\nx\r\nEND\r\n',
+].join('');
+
+interface Edit {
+  at: number;
+  remove: number;
+  insert: string;
+}
+const editsArb = fc.array(
+  fc.record({ at: fc.nat(), remove: fc.nat({ max: 3 }), insert: fc.oneof(fc.constantFrom(...TOKENS), fc.uint8Array({ maxLength: 2 }).map(latin1)) }),
+  { minLength: 1, maxLength: 3 },
+);
+function applyEdits(text: string, edits: Edit[]): Uint8Array {
+  let out = text;
+  for (const { at, remove, insert } of edits) {
+    const i = at % (out.length + 1);
+    out = out.slice(0, i) + insert + out.slice(i + remove);
+  }
+  return bytes(out);
+}
+
 describe('arbitrary bytes', () => {
+  it('the unedited pipeline reply is valid (so edits start from a real stream)', () => {
+    const outcome = parseStream(PIPELINE, [bytes(VALID_PIPELINE_REPLY)]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.waiting).toBe(0);
+    expect(outcome.results[3]).toBe(18446744073709551615n);
+  });
+
   it('uniform random bytes never crash or hang the parser, and splitting never changes the outcome', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 400 }), fc.array(fc.nat(), { maxLength: 10 }), (data, cuts) => {
@@ -176,19 +218,32 @@ describe('arbitrary bytes', () => {
   });
 
   it('protocol-like token soup never crashes or hangs the parser, and splitting never changes the outcome', () => {
-    const seen = { replies: 0, protocolErrors: 0, waits: 0 };
+    const seen = { protocolErrors: 0, waits: 0 };
     fc.assert(
       fc.property(protocolishArb, fc.array(fc.nat(), { maxLength: 10 }), (data, cuts) => {
-        const outcome = checkArbitrary(data, cuts);
+        if (checkArbitrary(data, cuts).error) seen.protocolErrors++;
+        else seen.waits++;
+      }),
+      { numRuns: 3000 },
+    );
+    expect(seen.protocolErrors).toBeGreaterThan(500);
+    expect(seen.waits).toBeGreaterThan(500);
+  });
+
+  it('valid streams with a few random edits never crash or hang the parser, and splitting never changes the outcome', () => {
+    const seen = { replies: 0, protocolErrors: 0, waits: 0 };
+    fc.assert(
+      fc.property(editsArb, fc.array(fc.nat(), { maxLength: 10 }), (edits, cuts) => {
+        const outcome = checkArbitrary(applyEdits(VALID_PIPELINE_REPLY, edits), cuts);
         seen.replies += outcome.results.length;
         if (outcome.error) seen.protocolErrors++;
         else seen.waits++;
       }),
       { numRuns: 3000 },
     );
-    // The soup must actually reach every ending, or the property proves little.
-    expect(seen.replies).toBeGreaterThan(50);
-    expect(seen.protocolErrors).toBeGreaterThan(100);
+    // The edits must reach every ending, deep into the pipeline, or the property proves little.
+    expect(seen.replies).toBeGreaterThan(5000);
+    expect(seen.protocolErrors).toBeGreaterThan(1500);
     expect(seen.waits).toBeGreaterThan(50);
   });
 

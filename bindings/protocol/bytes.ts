@@ -58,12 +58,6 @@ export function writeDecimal(buf: Uint8Array, pos: number, n: number): number {
   return end;
 }
 
-/** True when `buf[start .. start + expected.length)` equals `expected`. */
-export function bytesEqual(buf: Uint8Array, start: number, expected: Uint8Array, from: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (buf[start + i] !== expected[from + i]) return false;
-  return true;
-}
-
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** Decodes `buf[start .. end)` as UTF-8 (invalid sequences become U+FFFD). Not for the hot path. */

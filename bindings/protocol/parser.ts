@@ -3,10 +3,12 @@
  * in order and asks for the reply of the oldest pending request; answers come back in request
  * order, so the expected shape is always known and nothing is guessed.
  *
- * Speed rules: bytes are scanned, never decoded wholesale (only keys of unexpected replies,
- * `VERSION`, `STAT` and error texts become strings); a value that lies inside one chunk is
- * returned as a view of it, and a value split across chunks is copied once, when its last byte
- * arrives. Only a line split across chunks is copied aside, so leftover state stays tiny.
+ * Speed rules: bytes are scanned, never decoded wholesale, and no regular expression runs. Keys
+ * are matched as bytes against the ones the request sent (the caller's strings are returned, so
+ * a value can never come back under a key nobody asked for); only `VERSION`, `STAT` and error
+ * texts become strings. A value that lies inside one chunk is returned as a view of it; a value
+ * split across chunks is copied once, when its last byte arrives. Only a line split across chunks
+ * is copied aside, so the leftover state is at most one partial line.
  */
 import { ClientError, ProtocolError, ServerError, UnknownCommandError, type MemcacheError } from '../errors.js';
 import { allocBytes, CR, decodeText, describeBytes, EMPTY_BYTES, LF, SP } from './bytes.js';
