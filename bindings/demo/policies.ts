@@ -1,0 +1,55 @@
+/** The failure policies the demo compares, one row each. */
+import type { FailoverPolicy, FlushPolicy } from '../client/options.js';
+
+/** Identifier of a demo row (also the key in the JSON result). */
+export type PolicyId = 'pecl' | 'offline' | 'cluster' | 'gutter';
+
+/** One row: a name for people and the Client options that make it. */
+export interface PolicyDefinition {
+  id: PolicyId;
+  /** Short label for the table and charts. */
+  label: string;
+  /** One line on what it does with a down server's keys. */
+  description: string;
+  failover: FailoverPolicy;
+  flush: FlushPolicy;
+}
+
+/** In the order the table shows them: the bug first, then the fixes. */
+export const POLICIES: readonly PolicyDefinition[] = [
+  {
+    id: 'pecl',
+    label: 'redistribute, flush none (PECL)',
+    description: "PECL memcache's allow_failover: a dead server's keys rehash to live servers, nothing is flushed when it returns",
+    failover: 'redistribute',
+    flush: 'none',
+  },
+  {
+    id: 'offline',
+    label: 'offline (Don)',
+    description: "Don's mode: a dead server's keys stay offline (served by the origin); the returning server is flushed",
+    failover: 'offline',
+    flush: 'server',
+  },
+  {
+    id: 'cluster',
+    label: 'redistribute + flush cluster',
+    description: "Mikael's option 2: rehash during the outage, flush every server on failback (one frontend does it)",
+    failover: 'redistribute',
+    flush: 'cluster',
+  },
+  {
+    id: 'gutter',
+    label: 'gutter (TTL-capped)',
+    description: 'a separate gutter server takes the dead server\'s keys with a short TTL; the returning server is flushed',
+    failover: 'gutter',
+    flush: 'server',
+  },
+];
+
+/** The definition of `id` (throws on an unknown id: a programming error). */
+export function policy(id: PolicyId): PolicyDefinition {
+  const found = POLICIES.find((p) => p.id === id);
+  if (!found) throw new Error(`unknown policy ${id}`);
+  return found;
+}

@@ -1,0 +1,63 @@
+/** The terminal table: one row per policy, side by side. */
+import type { DemoResult, FailbackTiming, PolicyResult } from './result.js';
+
+/** A column: header, how a row renders in it, and which side it aligns to. */
+interface Column {
+  header: string;
+  cell: (p: PolicyResult) => string;
+  align: 'left' | 'right';
+}
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? '—' : (ms / 1000).toFixed(2);
+}
+
+/** Mean over the failbacks that have a value (undefined when none has). */
+function mean(failbacks: readonly FailbackTiming[], pick: (f: FailbackTiming) => number | undefined): number | undefined {
+  const values = failbacks.map(pick).filter((v): v is number => v !== undefined);
+  return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+const COLUMNS: readonly Column[] = [
+  { header: 'policy', cell: (p) => p.label, align: 'left' },
+  { header: 'stale reads', cell: (p) => integer.format(p.staleReads), align: 'right' },
+  { header: 'outage/late', cell: (p) => `${integer.format(p.staleByCopy.outage)} / ${integer.format(p.staleByCopy.late)}`, align: 'right' },
+  { header: 'hit rate', cell: (p) => `${(p.hitRate * 100).toFixed(1)}%`, align: 'right' },
+  { header: 'origin loads', cell: (p) => integer.format(p.originLoads), align: 'right' },
+  { header: 'flushes', cell: (p) => integer.format(p.flushes), align: 'right' },
+  { header: 'leaders', cell: (p) => p.failbacks.map((f) => f.leaders).join(' / '), align: 'right' },
+  {
+    header: 'failback s',
+    cell: (p) => `${seconds(mean(p.failbacks, (f) => f.firstUpMs))} / ${seconds(mean(p.failbacks, (f) => f.lastUpMs))}`,
+    align: 'right',
+  },
+];
+
+/** Renders rows under headers, columns padded to their widest cell. */
+function table(rows: readonly PolicyResult[]): string {
+  const cells = [COLUMNS.map((c) => c.header), ...rows.map((r) => COLUMNS.map((c) => c.cell(r)))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => (COLUMNS[i].align === 'left' ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const rule = widths.map((w) => '─'.repeat(w)).join('──');
+  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
+}
+
+/** The whole terminal report: the table, what the columns mean, and the verdict. */
+export function renderReport(result: DemoResult): string {
+  const { config } = result;
+  const lines = [
+    '',
+    table(result.policies),
+    '',
+    `stale reads: returned a version the origin had superseded more than ${config.staleGraceMs} ms before the read began.`,
+    '  outage/late: the copies they returned were written to a fallback server while the server was dead',
+    '  (Don\'s case) / after its restart, by a frontend that had not failed it back yet.',
+    'flushes: memcached\'s cmd_flush, all servers. leaders: frontends that led each failback (the lock allows 1).',
+    `failback s: from the restarted memcached accepting connections to the first / last of ${config.frontends} frontends' 'up' (mean of 2).`,
+    '',
+    `${result.verdict.reproduced ? 'REPRODUCED' : 'NOT REPRODUCED'}: ${result.verdict.notes.join(' ')}`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,129 @@
+/**
+ * The demo's machine-readable result (`--json PATH`), also what the table and the charts are
+ * drawn from. Times are milliseconds since the policy's workload started unless named `…At`
+ * with epoch semantics.
+ */
+import type { FailoverPolicy, FlushPolicy } from '../client/options.js';
+import type { DemoConfig } from './config.js';
+import type { PolicyId } from './policies.js';
+
+/** Where the copy behind a stale read was written, which tells which mechanism let it live. */
+export interface StaleByCopy {
+  /**
+   * Written while the victim was dead (between a kill and its restart) to a fallback server:
+   * Don's stale copies.
+   */
+  outage: number;
+  /**
+   * Written after the victim was back but before every frontend had failed it back: a frontend
+   * that had not probed it yet still failed over, after the leader's flush.
+   */
+  late: number;
+  /** Written at any other time (should not happen). */
+  other: number;
+}
+
+/** One stale read, in detail (times in ms since the workload started). */
+export interface StaleExample {
+  key: string;
+  /** Version the read returned. */
+  version: number;
+  /** When the read began. */
+  readAt: number;
+  /** When the returned copy was stored (by the key's frontend). */
+  storedAt: number;
+  /** When the origin committed the next version. */
+  supersededAt: number;
+  /** Which kind of copy it was. */
+  copy: keyof StaleByCopy;
+}
+
+/** One failback of the victim, as the frontends saw it. */
+export interface FailbackTiming {
+  /** When the restarted memcached accepted connections. */
+  restartMs: number;
+  /** From the restart to the first frontend's `up` event (undefined when none came). */
+  firstUpMs: number | undefined;
+  /** From the restart to the last frontend's `up` event (undefined unless every frontend got one). */
+  lastUpMs: number | undefined;
+  /** Frontends that led this failback (exactly 1 when the lock works). */
+  leaders: number;
+  followers: number;
+}
+
+/** Something that happened on the timeline (drawn as markers on the charts). */
+export interface TimelineMark {
+  t: number;
+  kind: 'kill' | 'restart' | 'down' | 'up';
+  /** Frontend number, for `down` and `up`. */
+  frontend?: number;
+}
+
+/** Per-bucket counts for the charts. */
+export interface Series {
+  bucketMs: number;
+  reads: number[];
+  hits: number[];
+  /** Stale reads per bucket, by the kind of copy they returned. */
+  stale: Record<keyof StaleByCopy, number[]>;
+}
+
+/** One row of the comparison. */
+export interface PolicyResult {
+  id: PolicyId;
+  label: string;
+  description: string;
+  failover: FailoverPolicy;
+  flush: FlushPolicy;
+  /** Reads that completed (a `get` that answered, hit or miss). */
+  reads: number;
+  hits: number;
+  /** hits / reads. */
+  hitRate: number;
+  /** Reads that returned a version superseded more than `staleGraceMs` before the read began. */
+  staleReads: number;
+  staleByCopy: StaleByCopy;
+  /** The first few stale reads, for diagnosis. */
+  staleExamples: StaleExample[];
+  /** Reads served by the origin after a miss. */
+  originLoads: number;
+  originWrites: number;
+  /** `flush_all` commands all servers received (memcached's cmd_flush, summed across restarts). */
+  flushes: number;
+  failbacks: FailbackTiming[];
+  /** Operations that threw (requests in flight when the victim was killed). */
+  errors: number;
+  /** Requests answered without I/O because their server was down (`offline`). */
+  offlineSkips: number;
+  /** Requests sent to a fallback or gutter server instead of the dead owner. */
+  failovers: number;
+  /** Client `error` events (failed failback attempts, callback errors). */
+  clientErrors: string[];
+  /** A server other than the victim marked down (a timeout on an overloaded machine): skews the row. */
+  unexpectedDowns: string[];
+  marks: TimelineMark[];
+  series: Series;
+  durationMs: number;
+}
+
+/** Whether the run shows what it is meant to show. */
+export interface Verdict {
+  /** PECL-style stale reads > 0, and none from outage copies under offline and cluster flush. */
+  reproduced: boolean;
+  /** Why not, or what else to know. */
+  notes: string[];
+}
+
+/** Everything `--json` writes. */
+export interface DemoResult {
+  quick: boolean;
+  /** ISO time the demo started. */
+  startedAt: string;
+  durationMs: number;
+  memcached: string;
+  config: DemoConfig;
+  policies: PolicyResult[];
+  verdict: Verdict;
+  /** Pid of every process the demo started (memcached servers, frontends); all stopped by the time it exits. */
+  pids: number[];
+}

@@ -1,0 +1,114 @@
+/**
+ * Smoke test of `npm run demo`: runs the compiled demo (dist/demo/main.js) with `--quick`, end to
+ * end with real memcached and frontend processes, and checks its JSON result tells Don's story:
+ * the PECL-style row serves stale outage copies, offline serves no stale read, cluster flush none
+ * from outage copies. Then checks that the HTML is self-contained and that every process the demo
+ * started is gone.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoResult } from '../bindings/demo/result.js';
+
+const MAIN = fileURLToPath(new URL('../dist/demo/main.js', import.meta.url));
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function demo(args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let dir: string;
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  dir = await mkdtemp(join(tmpdir(), 'failback-demo-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm run demo', () => {
+  it('--help prints usage; an unknown option exits 2 without starting anything', async () => {
+    const help = await demo(['--help'], dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--quick');
+    const bad = await demo(['--bogus'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('usage:');
+  });
+
+  it('--quick reproduces the stale-copy bug under PECL-style redistribute and not under offline or cluster flush', async () => {
+    const json = join(dir, 'result.json');
+    const out = join(dir, 'report.html');
+    const run = await demo(['--quick', '--json', json, '--out', out], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('stale reads');
+    expect(run.stdout).toContain(`HTML report: ${out}`);
+
+    const result = JSON.parse(await readFile(json, 'utf8')) as DemoResult;
+    expect(result.quick).toBe(true);
+    expect(result.policies.map((p) => p.id)).toEqual(['pecl', 'offline', 'cluster', 'gutter']);
+    const [pecl, offline, cluster, gutter] = result.policies;
+
+    // Don's bug: copies written to other servers during the first outage, read after the second kill.
+    expect(pecl.staleByCopy.outage).toBeGreaterThan(0);
+    expect(pecl.flushes).toBe(0);
+    // Don's mode writes nowhere else: nothing can go stale.
+    expect(offline.staleReads).toBe(0);
+    expect(offline.failovers).toBe(0);
+    expect(offline.offlineSkips).toBeGreaterThan(0);
+    expect(offline.flushes).toBeGreaterThanOrEqual(2);
+    // Mikael's option 2: the cluster flush removes every copy written during the outage.
+    expect(cluster.staleByCopy.outage).toBe(0);
+    expect(cluster.flushes).toBeGreaterThanOrEqual(2 * result.config.servers);
+    expect(gutter.failovers).toBeGreaterThan(0);
+    expect(result.verdict.reproduced).toBe(true);
+
+    for (const p of result.policies) {
+      expect(p.reads, p.id).toBeGreaterThan(500);
+      expect(p.hitRate, p.id).toBeGreaterThan(0.2);
+      expect(p.originLoads, p.id).toBeGreaterThan(0);
+      expect(p.staleByCopy.other, p.id).toBe(0);
+      expect(p.failbacks, p.id).toHaveLength(2);
+      for (const f of p.failbacks) {
+        // Every frontend came back, through the lock.
+        expect(f.lastUpMs, p.id).toBeDefined();
+        expect(f.leaders + f.followers, p.id).toBe(result.config.frontends);
+        expect(f.leaders, p.id).toBeGreaterThanOrEqual(1);
+      }
+      expect(p.marks.filter((m) => m.kind === 'kill'), p.id).toHaveLength(2);
+      expect(p.marks.filter((m) => m.kind === 'restart'), p.id).toHaveLength(2);
+    }
+
+    const html = await readFile(out, 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html.match(/<svg /g)).toHaveLength(4);
+    // Self-contained: no scripts, no external assets.
+    expect(html).not.toMatch(/<script|<link|<img|\bsrc=|\bhref=|url\(/i);
+
+    // Every memcached and frontend it started is gone.
+    expect(result.pids.length).toBeGreaterThanOrEqual(4 * (result.config.servers + 1 + result.config.frontends + 2));
+    expect(result.pids.filter(alive)).toEqual([]);
+  }, 90_000);
+});
