@@ -103,6 +103,39 @@ describe("Don's sequence", () => {
   });
 });
 
+describe("Don's sequence with two frontends", () => {
+  it("redistribute + flush 'cluster': a follower that fails back late removes its own stray copy", async () => {
+    const addresses = servers.map((s) => s.address);
+    const key = await keyOwnedBy(addresses, 1);
+    const common = { servers: addresses, failover: 'redistribute', failback: { flush: 'cluster' }, timeout: 300, connectTimeout: 300 } as const;
+    const a = new Client({ ...common, retryInterval: 150 }); // notices the return first: the leader
+    const b = new Client({ ...common, retryInterval: 2000 }); // notices it later
+    const victim = servers[1];
+    await a.set(key, 'v1');
+    await b.get(key);
+    const downs = [nextEvent(a, 'down'), nextEvent(b, 'down')];
+    await victim.stop();
+    await Promise.all(downs);
+    const aUp = nextEvent(a, 'up');
+    const bFailback = nextEvent<[unknown, { role: string }]>(b, 'failback', 15_000);
+    const bUp = nextEvent(b, 'up', 15_000);
+    await victim.restart();
+    await aUp; // A led: flushed the victim and every other server
+    expect(await b.set(key, 'v2')).toBe(true); // B still sees the victim down: v2 lands on a stand-in
+    expect((await bFailback)[1].role).toBe('follower');
+    await bUp;
+    expect(await a.set(key, 'v3')).toBe(true);
+    expect(await b.get(key)).toBe('v3'); // (and B has a connection again, to notice the next failure)
+    const downAgain = [nextEvent(a, 'down'), nextEvent(b, 'down')];
+    await victim.stop();
+    await Promise.all(downAgain);
+    expect(await a.get(key)).toBeUndefined();
+    expect(await b.get(key)).toBeUndefined();
+    await a.close();
+    await b.close();
+  });
+});
+
 describe('failback', () => {
   it("flushes the returning server once, runs reconnect callbacks, then brings its buckets online", async () => {
     const addresses = servers.map((s) => s.address);

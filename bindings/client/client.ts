@@ -312,6 +312,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     if (target.standIn !== undefined) {
       target.standIn.state.counters.failovers++;
       request = make(target.ttlCap === undefined ? ttl : capTtl(ttl, target.ttlCap, this.options.clock.now()));
+      if (request.mutates && this.options.failback.flush === 'cluster') target.standIn.strays.record(target.slot, key);
     } else {
       request = make(ttl);
     }

@@ -1,15 +1,21 @@
 import { Connection } from '../connection/connection.js';
 import { CommandTimeoutError, type TransportError } from '../errors.js';
 import { ServerState } from '../health/server-state.js';
+import { StrayWrites } from '../health/stray-writes.js';
 import type { Router } from '../routing/router.js';
 import type { ServerAddress } from '../servers.js';
 import type { Connector } from '../transport/transport.js';
 import type { ResolvedClientOptions } from './options.js';
 
+/** Stray keys remembered per down server before its failback flushes the stand-ins instead. */
+const STRAY_LIMIT = 100_000;
+
 /** One server of the pool: its address, health and (replaceable) connection. */
 export class ServerSlot {
   readonly state: ServerState;
   connection: Connection;
+  /** Writes of this server's keys that went to stand-ins while it was down (flush 'cluster' only). */
+  readonly strays = new StrayWrites<ServerSlot>(STRAY_LIMIT);
 
   constructor(
     readonly index: number,

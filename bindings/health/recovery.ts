@@ -110,6 +110,7 @@ export class Recovery {
       slot.state.counters.failbacks++;
       this.listener.failedBack(slot, outcome);
       await this.listener.reconnected(slot);
+      if (failback.flush === 'cluster') await this.removeStrays(slot);
       if (this.stopped) return;
       this.cluster.bringOnline(slot);
       this.listener.up(slot);
@@ -120,6 +121,26 @@ export class Recovery {
         this.listener.error(err instanceof MemcacheError ? err : new MemcacheError('ERR_FAILBACK', `failback of ${host}:${port} failed: ${String(err)}`, { cause: err }));
       }
       this.watch(slot);
+    }
+  }
+
+  /**
+   * Deletes this client's copies of `slot`'s keys on stand-in servers (or flushes the stand-ins
+   * when there were too many to remember), until none is left: the buckets go online right after,
+   * in the same turn, so no later write can stray.
+   */
+  private async removeStrays(slot: ServerSlot): Promise<void> {
+    while (!slot.strays.empty) {
+      const strays = slot.strays.take();
+      const work: Promise<unknown>[] = [];
+      if (strays === 'overflow') {
+        for (const s of this.cluster.all()) if (s !== slot && s.state.status === 'up') work.push(s.connection.send(cmd.flushAll()));
+      } else {
+        for (const [standIn, keys] of strays) for (const key of keys) work.push(standIn.connection.send(cmd.del(key)));
+      }
+      const results = await Promise.allSettled(work);
+      const failed = results.filter((r) => r.status === 'rejected').length;
+      if (failed > 0) this.listener.error(new MemcacheError('ERR_FAILBACK', `${failed} stray copies of ${slot.address.name}'s keys could not be removed from stand-in servers`));
     }
   }
 
