@@ -44,3 +44,65 @@ export function fmtRate(x) {
   if (x >= 1e3) return `${(x / 1e3).toFixed(1)} k/s`;
   return `${x.toFixed(1)} /s`;
 }
+
+/** CPU time this process has used so far, in µs (user + system, all threads). */
+export function cpuMicros() {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/**
+ * Runs `fn` (async, resolves the units of work it did) and returns those units with the wall
+ * time and the CPU time this process spent meanwhile: `{ units, seconds, cpuUs }`.
+ */
+export async function timed(fn) {
+  const cpu0 = cpuMicros();
+  const t0 = performance.now();
+  const units = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  return { units, seconds, cpuUs: cpuMicros() - cpu0 };
+}
+
+/**
+ * Runs every task once per repetition, `reps` times, and returns per task the median rate in
+ * units/s and the median CPU µs per unit, each with its per-repetition `runs` (for `ratio`).
+ *
+ * A task is `async (slice) => ({ units, seconds, cpuUs })` (see `timed`; a task measuring another
+ * process reports that process's CPU). With `slices` > 1 a repetition is cut into that many rounds
+ * in which every task runs once (slice 0, 1, …), and a task's repetition is the sum of its slices,
+ * so a burst of load from elsewhere hits all tasks alike; a task with `whole = true` runs only in
+ * the first round. The order rotates every round, so no task always follows the same neighbour.
+ * `between` (optional, async) runs before every task, e.g. to collect garbage.
+ */
+export async function measureRuns(tasks, { reps = 3, slices = 1, between } = {}) {
+  const names = Object.keys(tasks);
+  const rates = Object.fromEntries(names.map((k) => [k, []]));
+  const cpus = Object.fromEntries(names.map((k) => [k, []]));
+  let round = 0;
+  for (let r = 0; r < reps; r++) {
+    const sum = Object.fromEntries(names.map((k) => [k, { units: 0, seconds: 0, cpuUs: 0 }]));
+    for (let slice = 0; slice < slices; slice++, round++) {
+      for (let j = 0; j < names.length; j++) {
+        const name = names[(j + round) % names.length];
+        if (slice > 0 && tasks[name].whole) continue;
+        await between?.(name);
+        const { units, seconds, cpuUs } = await tasks[name](slice);
+        if (!(units > 0) || !(seconds > 0)) throw new Error(`task ${name} did no work (${units} units in ${seconds} s)`);
+        sum[name].units += units;
+        sum[name].seconds += seconds;
+        sum[name].cpuUs += cpuUs;
+      }
+    }
+    for (const k of names) {
+      rates[k].push(sum[k].units / sum[k].seconds);
+      cpus[k].push(sum[k].cpuUs / sum[k].units);
+    }
+  }
+  return Object.fromEntries(names.map((k) => [k, { median: median(rates[k]), runs: rates[k], cpu: { median: median(cpus[k]), runs: cpus[k] } }]));
+}
+
+/** Per-repetition maximum over several results of `measureRuns` (the best of a group, for `ratio`). */
+export function best(results) {
+  const runs = results[0].runs.map((_, i) => Math.max(...results.map((r) => r.runs[i])));
+  return { median: median(runs), runs };
+}
