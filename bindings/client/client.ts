@@ -101,9 +101,30 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   // ───────────────────────── retrieval ─────────────────────────
 
   /** The value of `key`, or `undefined` on a miss (or when its server is down under `offline`). */
-  async get(key: string): Promise<V | undefined> {
-    const item = await this.dispatch(key, () => cmd.get(key), true);
-    return item === OFFLINE || item === null ? undefined : this.decode(item);
+  get(key: string): Promise<V | undefined> {
+    const cluster = this.cluster;
+    // The common case in one promise chain: ready, open, every server up.
+    if (cluster !== undefined && !this.closed && cluster.healthy) {
+      let request: Request<Item | null>;
+      try {
+        request = cmd.get(key);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      const slot = (cluster.target(key) as Target).slot;
+      const state = slot.state;
+      state.counters.requests++;
+      return slot.connection.send(request).then((item) => {
+        state.recordSuccess(this.options.clock.now());
+        if (item === null) {
+          state.counters.misses++;
+          return undefined;
+        }
+        state.counters.hits++;
+        return this.decode(item);
+      });
+    }
+    return this.dispatch(key, () => cmd.get(key), true).then((item) => (item === OFFLINE || item === null ? undefined : this.decode(item)));
   }
 
   /** The value and CAS unique of `key`, or `undefined`. */

@@ -14,6 +14,8 @@ const STRAY_LIMIT = 100_000;
 export class ServerSlot {
   readonly state: ServerState;
   connection: Connection;
+  /** The target for this slot as a key's owner: one object, not one per request. */
+  readonly direct: Target;
   /** Writes of this server's keys that went to stand-ins while it was down (flush 'cluster' only). */
   readonly strays = new StrayWrites<ServerSlot>(STRAY_LIMIT);
 
@@ -28,6 +30,7 @@ export class ServerSlot {
   ) {
     this.state = new ServerState(index, address, failureLimit);
     this.connection = connect(this);
+    this.direct = { slot: this, standIn: undefined, ttlCap: undefined };
   }
 
   /** Replaces the connection (after a failback: the old one failed and is never reused). */
@@ -86,9 +89,11 @@ export class Cluster {
 
   /** Where `key` goes now, or undefined when it goes nowhere (its owner is down and policy is offline). */
   target(key: string): Target | undefined {
+    // One server, up: every client sends every key there without hashing.
+    if (this.slots.length === 1 && this.downCount === 0) return this.slots[0].direct;
     const index = this.router.route(key);
     if (index >= 0) {
-      if (this.downCount === 0) return { slot: this.slots[index], standIn: undefined, ttlCap: undefined };
+      if (this.downCount === 0) return this.slots[index].direct;
       return this.standIn(this.slots[index], this.router.owner(key));
     }
     return this.gutterFor(key, this.router.owner(key));
@@ -100,11 +105,16 @@ export class Cluster {
     const out = new Array<Target | undefined>(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const index = routed[i];
-      if (index >= 0 && this.downCount === 0) out[i] = { slot: this.slots[index], standIn: undefined, ttlCap: undefined };
+      if (index >= 0 && this.downCount === 0) out[i] = this.slots[index].direct;
       else if (index >= 0) out[i] = this.standIn(this.slots[index], this.router.owner(keys[i]));
       else out[i] = this.gutterFor(keys[i], this.router.owner(keys[i]));
     }
     return out;
+  }
+
+  /** True when every server is up: a key's route is then its owner. */
+  get healthy(): boolean {
+    return this.downCount === 0;
   }
 
   /** The owner's slot of a key (for counting offline skips). */
@@ -113,7 +123,7 @@ export class Cluster {
   }
 
   private standIn(slot: ServerSlot, owner: number): Target {
-    if (owner === slot.index) return { slot, standIn: undefined, ttlCap: undefined };
+    if (owner === slot.index) return slot.direct;
     return { slot, standIn: this.slots[owner], ttlCap: this.options.failoverTtl };
   }
 

@@ -19,10 +19,17 @@ function toBytes(value: unknown): Uint8Array {
   throw new InvalidValueError(`a value must be a string or a Uint8Array, got ${value === null ? 'null' : typeof value}; use codec: 'json' for objects`);
 }
 
+/** Node's Buffer decodes short UTF-8 about twice as fast as TextDecoder; values read on Node are Buffers. */
+type NodeBufferView = Uint8Array & { utf8Slice?: (start: number, end: number) => string };
+function decodeUtf8(bytes: Uint8Array): string {
+  const view = bytes as NodeBufferView;
+  return view.utf8Slice !== undefined ? view.utf8Slice(0, view.length) : decoder.decode(bytes);
+}
+
 /** Strings in, UTF-8 strings out (the default). Uint8Array values are stored as given. */
 export const utf8Codec: Codec<string> = {
   encode: (value) => ({ bytes: toBytes(value), flags: FLAG_BYTES }),
-  decode: (bytes) => decoder.decode(bytes),
+  decode: decodeUtf8,
 };
 
 /** Raw bytes out (strings in are stored as UTF-8). */
@@ -38,7 +45,7 @@ export const jsonCodec: Codec<unknown> = {
     if (text === undefined) throw new InvalidValueError(`${typeof value} cannot be stored as JSON`);
     return { bytes: encoder.encode(text), flags: FLAG_JSON };
   },
-  decode: (bytes) => JSON.parse(decoder.decode(bytes)) as unknown,
+  decode: (bytes) => JSON.parse(decodeUtf8(bytes)) as unknown,
 };
 
 /** The codec option: a name or a user codec. */

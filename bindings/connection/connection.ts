@@ -91,11 +91,15 @@ class Session {
   ending = false;
 }
 
-// Flush in a microtask: it runs after the code that issued the requests and after the promise
-// continuations already queued (so a burst issued through one or more `await`s still shares one
-// write), yet before any I/O, so a lone request pays no extra event-loop turn. Measured against
-// setImmediate: about equal with 100 requests in flight, 1.1-2x the throughput with 1, 10 or 1000.
-const defer = (fn: () => void): void => queueMicrotask(fn);
+// When nothing is in flight, flush in a microtask: it runs after the code that issued the requests
+// and the promise continuations already queued (a burst issued through several `await`s still
+// shares one write), yet before any I/O, so a lone request pays no extra event-loop turn.
+// When answers are still pending, wait for the end of the turn (setImmediate): a socket read
+// resumes many callers, and their next requests, to every server, then leave in one write per
+// connection instead of one each (measured: 4.5 → 7-8 requests per write, +20-30% throughput with
+// 4 servers and 64 in flight).
+const soon = (fn: () => void): void => queueMicrotask(fn);
+const endOfTurn: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : soon;
 
 const now: () => number = () => performance.now();
 
@@ -278,7 +282,9 @@ export class Connection {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    defer(this.flushTask);
+    // Requests queued but not in the outbox were written already: their answers are pending.
+    if (this.queue.length > this.outboxRequests.length) endOfTurn(this.flushTask);
+    else soon(this.flushTask);
   }
 
   private readonly flushTask = (): void => {

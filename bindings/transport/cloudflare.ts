@@ -8,8 +8,8 @@
  * (wrangler dev, Miniflare) allows them.
  */
 import { ConnectError, ConnectTimeoutError, InvalidOptionError } from '../errors.js';
-import { ignore, StreamTransport } from './streams.js';
-import type { Connector, Transport } from './transport.js';
+import { ignore, StreamTransport, type StreamLeg } from './streams.js';
+import type { ConnectOptions, Connector, Transport } from './transport.js';
 
 /** The part of a `cloudflare:sockets` Socket that is used. */
 interface CloudflareSocket {
@@ -34,22 +34,17 @@ function loadConnect(): Promise<CloudflareConnect> {
   return sockets;
 }
 
-/** Opens a TCP (or TLS) socket with `cloudflare:sockets`; resolves once it is open. */
-export const connectCloudflare: Connector = async (options, handlers) => {
+/**
+ * workerd's refusal of I/O on an object another request created ("Cannot perform I/O on behalf of
+ * a different request"): thrown before anything is sent.
+ */
+export function isCrossRequestError(error: unknown): boolean {
+  return error instanceof Error && /Cannot perform I\/O on behalf of a different request/.test(error.message);
+}
+
+/** Opens one socket and waits until it is open (or `connectTimeout` passes). */
+async function openSocket(connect: CloudflareConnect, options: ConnectOptions, secure: boolean): Promise<StreamLeg> {
   const server = `${options.host}:${options.port}`;
-  const secure = options.tls !== undefined && options.tls !== false;
-  if (typeof options.tls === 'object' && options.tls !== null && Object.keys(options.tls).length > 0) {
-    throw new InvalidOptionError(
-      'tls',
-      `Cloudflare Workers take no TLS options (got ${Object.keys(options.tls).join(', ')}): pass tls: true; the server is verified against public CAs`,
-    );
-  }
-  let connect: CloudflareConnect;
-  try {
-    connect = await loadConnect();
-  } catch (err) {
-    throw new ConnectError(server, new Error(`cloudflare:sockets is only available in Cloudflare Workers (workerd): ${String(err)}`, { cause: err }));
-  }
   let socket: CloudflareSocket;
   try {
     socket = connect({ hostname: options.host, port: options.port }, { secureTransport: secure ? 'on' : 'off', allowHalfOpen: false });
@@ -70,16 +65,47 @@ export const connectCloudflare: Connector = async (options, handlers) => {
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
-  const transport: Transport = new StreamTransport(
-    socket,
-    {
+  return {
+    streams: socket,
+    control: {
       // Closing the writable is workerd's half-close: the readable stays open until the server's EOF.
       closeWrite: (writer) => writer.close(),
       close: () => {
         socket.close().catch(ignore);
       },
     },
-    handlers,
+  };
+}
+
+/**
+ * Opens a TCP (or TLS) socket with `cloudflare:sockets`; resolves once it is open.
+ *
+ * A Workers socket belongs to the request that opened it: a later request (of the same isolate)
+ * writing to it is refused before anything is sent, and the runtime closes it when its request
+ * ends. The transport then opens a fresh socket from the writing request and sends the refused
+ * bytes there, so a client kept across requests (module scope) goes on working, and the refusal
+ * never reaches the health layer as a server failure. It does so only while the old socket owes
+ * nothing: a socket shared by requests in flight at the same time, with answers pending, still
+ * fails (see StreamTransport's `Reopen`).
+ */
+export const connectCloudflare: Connector = async (options, handlers) => {
+  const server = `${options.host}:${options.port}`;
+  const secure = options.tls !== undefined && options.tls !== false;
+  if (typeof options.tls === 'object' && options.tls !== null && Object.keys(options.tls).length > 0) {
+    throw new InvalidOptionError(
+      'tls',
+      `Cloudflare Workers take no TLS options (got ${Object.keys(options.tls).join(', ')}): pass tls: true; the server is verified against public CAs`,
+    );
+  }
+  let connect: CloudflareConnect;
+  try {
+    connect = await loadConnect();
+  } catch (err) {
+    throw new ConnectError(server, new Error(`cloudflare:sockets is only available in Cloudflare Workers (workerd): ${String(err)}`, { cause: err }));
+  }
+  const first = await openSocket(connect, options, secure);
+  const transport: Transport = new StreamTransport(first.streams, first.control, handlers, (error) =>
+    isCrossRequestError(error) ? () => openSocket(connect, options, secure) : undefined,
   );
   return transport;
 };
