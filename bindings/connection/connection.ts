@@ -373,7 +373,9 @@ export class Connection {
 
   private startClock(pending: Pending, start: number): void {
     pending.deadline = start + pending.timeout;
-    if (pending.deadline < this.timerAt) this.armTimer(pending.deadline);
+    // The first request after idle re-arms from scratch: a timer left from an earlier burst may
+    // never fire (Workers drop a request's timers when it ends).
+    if (pending.deadline < this.timerAt || this.queue.length === 1) this.armTimer(pending.deadline);
   }
 
   private armTimer(at: number): void {
