@@ -151,7 +151,9 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     for (let i = 0; i < unique.length; i++) {
       const target = targets[i];
       if (target === undefined) {
-        cluster.ownerSlot(unique[i]).state.counters.offlineSkips++;
+        const owner = cluster.ownerSlot(unique[i]);
+        owner.state.counters.offlineSkips++;
+        this.recovery?.nudge(owner);
         continue;
       }
       if (target.standIn) target.standIn.state.counters.failovers++;
@@ -326,7 +328,9 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     if (target === undefined) {
       validateKey(key);
       check?.();
-      cluster.ownerSlot(key).state.counters.offlineSkips++;
+      const owner = cluster.ownerSlot(key);
+      owner.state.counters.offlineSkips++;
+      this.recovery?.nudge(owner);
       return OFFLINE;
     }
     let request: Request<R>;

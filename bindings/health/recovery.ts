@@ -48,7 +48,10 @@ function lockStore(conn: Connection): LockStore {
  * any request of this client reaches it again.
  */
 export class Recovery {
-  private readonly timers = new Map<ServerSlot, unknown>();
+  /** The next probe of each down server, and when it is due. */
+  private readonly timers = new Map<ServerSlot, { handle: unknown; due: number }>();
+  /** Probes and failbacks under way: when each started (a token, too: a stale one stops quietly). */
+  private readonly attempts = new Map<ServerSlot, { started: number }>();
   private stopped = false;
 
   constructor(
@@ -60,24 +63,57 @@ export class Recovery {
 
   /** Starts probing a server that just went down. */
   watch(slot: ServerSlot): void {
-    if (this.stopped || this.timers.has(slot)) return;
+    if (this.stopped || this.timers.has(slot) || this.attempts.has(slot)) return;
     const jitter = 1 + (Math.random() * 2 - 1) * JITTER;
+    const delay = Math.max(1, Math.round(this.options.retryInterval * jitter));
     const handle = this.options.clock.setTimeout(() => {
       this.timers.delete(slot);
       void this.attempt(slot);
-    }, Math.max(1, Math.round(this.options.retryInterval * jitter)));
-    this.timers.set(slot, handle);
+    }, delay);
+    this.timers.set(slot, { handle, due: this.options.clock.now() + delay });
+  }
+
+  /**
+   * Called when a request meets a down server: re-arms recovery if its timer or attempt was lost.
+   * Runtimes may drop timers (Workers cancel a request's timers when it ends), and a server must
+   * not stay offline for the rest of the process because of that.
+   */
+  nudge(slot: ServerSlot): void {
+    if (this.stopped) return;
+    const now = this.options.clock.now();
+    const { retryInterval, connectTimeout, timeout, failback } = this.options;
+    const timer = this.timers.get(slot);
+    if (timer !== undefined && now > timer.due + retryInterval) {
+      this.options.clock.clearTimeout(timer.handle);
+      this.timers.delete(slot);
+    }
+    const started = this.attempts.get(slot)?.started;
+    // An attempt's own steps are bounded by these timeouts; far past them, its timers were lost.
+    if (started !== undefined && now > started + connectTimeout + 8 * timeout + 2 * failback.waitTimeout + retryInterval) {
+      this.attempts.delete(slot);
+      if (slot.state.status === 'recovering') slot.state.transition('down');
+    }
+    if (slot.state.status === 'down') this.watch(slot);
   }
 
   /** Stops every probe (client closed). */
   stop(): void {
     this.stopped = true;
-    for (const handle of this.timers.values()) this.options.clock.clearTimeout(handle);
+    for (const timer of this.timers.values()) this.options.clock.clearTimeout(timer.handle);
     this.timers.clear();
+    this.attempts.clear();
   }
 
   private async attempt(slot: ServerSlot): Promise<void> {
     const { host, port } = slot.address;
+    const attempt = { started: this.options.clock.now() };
+    this.attempts.set(slot, attempt);
+    // False once `nudge` gave this attempt up as lost (or the client closed): it then stops quietly.
+    const current = () => !this.stopped && this.attempts.get(slot) === attempt;
+    const retry = () => {
+      this.attempts.delete(slot);
+      this.watch(slot);
+    };
     const probe = new Connection({
       host, port, connector: this.connector, tls: this.options.tls,
       connectTimeout: this.options.connectTimeout, timeout: this.options.timeout, maxQueue: 64,
@@ -86,10 +122,10 @@ export class Recovery {
       await probe.send(cmd.version());
     } catch {
       probe.destroy();
-      this.watch(slot);
+      if (current()) retry();
       return;
     }
-    if (this.stopped) return probe.destroy();
+    if (!current()) return probe.destroy();
     try {
       slot.state.transition('recovering');
       this.listener.recovering(slot);
@@ -106,21 +142,24 @@ export class Recovery {
         flush: () => this.flush(slot, probe),
       });
       await probe.close();
+      if (!current()) return;
       slot.renewConnection();
       slot.state.counters.failbacks++;
       this.listener.failedBack(slot, outcome);
       await this.listener.reconnected(slot);
       if (failback.flush === 'cluster') await this.removeStrays(slot);
-      if (this.stopped) return;
+      if (!current()) return;
+      this.attempts.delete(slot);
       this.cluster.bringOnline(slot);
       this.listener.up(slot);
     } catch (err) {
       probe.destroy();
+      if (!current()) return;
       if (slot.state.status === 'recovering') slot.state.transition('down');
       if (!(err instanceof ConnectError)) {
         this.listener.error(err instanceof MemcacheError ? err : new MemcacheError('ERR_FAILBACK', `failback of ${host}:${port} failed: ${String(err)}`, { cause: err }));
       }
-      this.watch(slot);
+      retry();
     }
   }
 
