@@ -8,7 +8,7 @@ import { createRouter, type Router } from '../routing/router.js';
 export const ROUTE_USAGE = `usage: failback route --servers host:port[:weight],... [--distribution consistent|standard|buckets|ketama]
                       [--hash crc32|fnv] [--down i,j,...] [--failover offline|redistribute] [--engine wasm|js] [KEY...]
 Prints each key and the server it lives on ("key<TAB>host:port"; "-" when it routes nowhere).
-Keys come from the arguments (after `--` if one starts with "-"), or from standard input, one per line, when none are given.`;
+Keys come from the arguments (after -- when one starts with "-"), or from standard input, one per line, when none are given.`;
 
 /** Keys routed per crossing into the core when reading standard input. */
 const BATCH = 4096;
