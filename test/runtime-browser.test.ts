@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import type { RouteResult } from './runtimes/checks.js';
-import { exportsMap, importGraph, repoRoot, routeJobsWithNodeResults, transpile } from './runtimes/harness.js';
+import { expectSameRoutesAsNode, exportsMap, importGraph, repoRoot, routeJobsWithNodeResults, transpile } from './runtimes/harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 /** RUNTIMES.md §4: as root Chromium needs --no-sandbox; the rest keeps it off the network and quiet. */
@@ -134,12 +134,7 @@ describe('Chromium (headless): the package\'s default entry', () => {
   it('routes every vector file with the WASM engine, identically to Node', async () => {
     const { result, expected } = await run();
     expect(result.error).toBeUndefined();
-    const routes = result.routes ?? [];
-    expect(routes.map((r) => r.file)).toEqual(Object.keys(expected));
-    for (const r of routes) {
-      expect(r.engine, r.file).toBe('wasm');
-      expect(r.routes, r.file).toEqual(expected[r.file]);
-    }
+    expectSameRoutesAsNode(result.routes ?? [], expected);
   }, RUN_TIMEOUT_MS);
 
   it('has no default transport: defaultConnector() and new Client() without a connector throw InvalidOptionError(connector)', async () => {

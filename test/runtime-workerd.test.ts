@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Miniflare } from 'miniflare';
 import type { RuntimeJob, RuntimeReport } from './runtimes/checks.js';
-import { exportsMap, importGraph, repoRoot, routeJobsWithNodeResults, startEndpoints, transpile, type Endpoints } from './runtimes/harness.js';
+import { expectSameRoutesAsNode, expectTransportContract, exportsMap, importGraph, repoRoot, routeJobsWithNodeResults, startEndpoints, transpile, type Endpoints } from './runtimes/harness.js';
 
 const ENTRY = 'dist/entry/workerd.js';
 
@@ -76,20 +76,12 @@ describe('workerd (Miniflare): the package\'s workerd entry', () => {
     const { routes: got } = await report();
     expect(typeof got, String(got)).toBe('object');
     const routes = got as Exclude<RuntimeReport['routes'], string>;
-    expect(routes.map((r) => r.file)).toEqual(Object.keys(expected));
-    for (const r of routes) {
-      expect(r.engine, r.file).toBe('wasm');
-      expect(r.routes, r.file).toEqual(expected[r.file]);
-    }
+    expectSameRoutesAsNode(routes, expected);
   }, RUN_TIMEOUT_MS);
 
   it('cloudflare:sockets transport keeps the Connector contract against real sockets, TLS refusals included', async () => {
     const { transport, written } = await report();
-    const failures = Object.entries(transport).filter(([, v]) => v !== 'ok');
-    expect(failures).toEqual([]);
-    expect(Object.keys(transport).length).toBeGreaterThanOrEqual(8);
-    // Every byte written under backpressure reached the stall server.
-    expect(endpoints?.stallReceived).toContain(written);
+    expectTransportContract(transport, written, endpoints);
   }, RUN_TIMEOUT_MS);
 
   it('Client: set / get / getMany against a real memcached through the default (cloudflare:sockets) connector', async () => {

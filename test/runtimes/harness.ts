@@ -11,7 +11,8 @@ import { createRouter } from '../../bindings/entry/node.js';
 import { freePort, MemcachedServer } from '../support/memcached.js';
 import { makeSelfSignedCertificate, type TestCertificate } from '../support/tls.js';
 import { loadVectorFiles, routerOptionsFor } from '../support/vectors.js';
-import type { RouteJob, TransportEnv } from './checks.js';
+import { expect } from 'vitest';
+import type { RouteJob, RouteResult, TransportEnv } from './checks.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -141,4 +142,20 @@ export function transpile(path: string): string {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
     fileName: path,
   }).outputText;
+}
+
+/** A runtime routed every vector file with the WASM engine, exactly as Node did. */
+export function expectSameRoutesAsNode(routes: readonly RouteResult[], expected: Record<string, number[]>): void {
+  expect(routes.map((r) => r.file)).toEqual(Object.keys(expected));
+  for (const r of routes) {
+    expect(r.engine, r.file).toBe('wasm');
+    expect(r.routes, r.file).toEqual(expected[r.file]);
+  }
+}
+
+/** Every transport check passed, and every byte written under backpressure reached the stall server. */
+export function expectTransportContract(transport: Record<string, string>, written: number | undefined, endpoints: Endpoints | undefined): void {
+  expect(Object.entries(transport).filter(([, v]) => v !== 'ok')).toEqual([]);
+  expect(Object.keys(transport).length).toBeGreaterThanOrEqual(8);
+  expect(endpoints?.stallReceived).toContain(written);
 }
