@@ -44,6 +44,10 @@ describe('the WASM engine and the TS twin agree', () => {
           js.setDown(pick % c.servers.length, true);
         }
         expect(Array.from(wasm.routeMany(keys))).toEqual(Array.from(js.routeMany(keys)));
+        // All-bytes batches take the one-crossing path of the core (routeMany).
+        const bytes = keys.map((k) => (typeof k === 'string' ? new TextEncoder().encode(k) : k));
+        expect(Array.from(wasm.routeMany(bytes))).toEqual(Array.from(wasm.routeMany(keys)));
+        expect(Array.from(js.routeMany(bytes))).toEqual(Array.from(wasm.routeMany(keys)));
         for (const k of keys) {
           expect(wasm.owner(k)).toBe(js.owner(k));
           expect(wasm.route(k)).toBe(js.route(k));
