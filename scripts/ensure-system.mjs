@@ -1,0 +1,23 @@
+// Installs the Debian packages the test suite needs when they are missing (as root, with apt-get),
+// so that `npm test` passes on a fresh machine; otherwise says what to install and fails.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const needed = [
+  ['memcached', () => has('memcached')],
+  ['libmemcached-tools', () => has('memcaslap')],
+  ['openssl', () => has('openssl')],
+  ['chromium', () => existsSync('/usr/bin/chromium')],
+].filter(([, present]) => !present()).map(([pkg]) => pkg);
+
+if (needed.length > 0) {
+  if (process.getuid?.() !== 0 || !has('apt-get')) {
+    console.error(`missing system packages: ${needed.join(' ')}\ninstall them (Debian: sudo apt-get install -y ${needed.join(' ')}) and run again`);
+    process.exit(1);
+  }
+  console.log(`installing with apt-get: ${needed.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...needed], { stdio: ['ignore', 'ignore', 'inherit'], env });
+}
