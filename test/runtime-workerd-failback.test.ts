@@ -13,7 +13,7 @@
  * The Worker is test/runtimes/failback-worker.ts, run against dist/ and build/core.wasm.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Miniflare } from 'miniflare';
 import { Client, createRouter } from '../bindings/entry/node.js';
@@ -113,6 +113,17 @@ async function hang(server: MemcachedServer): Promise<void> {
   const probe = connect({ host: server.host, port: server.port }).on('error', () => {});
   sockets.push(probe);
   if (await opened(probe)) throw new Error(`connecting to the stopped ${server.address} still succeeds: its listen queue is not full`);
+}
+
+/**
+ * SIGSTOPs `server` and resolves once every thread of it is stopped: the signal is delivered
+ * asynchronously, and on a loaded machine a request sent right after `pause()` may still be served.
+ */
+async function pauseFully(server: MemcachedServer): Promise<void> {
+  server.pause();
+  const tasks = `/proc/${server.pid}/task`;
+  await waitFor(`${server.address} to stop`, () =>
+    readdirSync(tasks).every((t) => /^\d+ \(.*\) [tT] /.test(readFileSync(`${tasks}/${t}/stat`, 'utf8'))), 5000, 5);
 }
 
 const CONNECT_TIMEOUT = 300;
@@ -222,6 +233,95 @@ describe('workerd: a module-scope Client across requests of one isolate', () => 
     const refused = await call<{ closes: string[] }>({ op: 'send', name: 'owes', text: 'version\r\n', expect: 'VERSION' });
     expect(refused.closes).toHaveLength(1);
     expect(refused.closes[0]).toMatch(/on behalf of a different request/);
+  });
+});
+
+describe('workerd: timers lost with the request that armed them', () => {
+  it('a server hung (SIGSTOP) after an earlier request used it: a later get times out within `timeout`, it does not hang', async () => {
+    const TIMEOUT = 400;
+    const [live, hung] = await cluster(2);
+    const addresses = [live.address, hung.address];
+    const [liveKeys, hungKeys] = await keysByOwner(addresses, 2, 'later:');
+    for (const [s, k] of [[live, liveKeys[0]], [hung, hungKeys[0]]] as const) await rawCommand(s.host, s.port, `set ${k} 0 0 ${k.length}\r\n${k}\r\n`, /STORED\r\n$/);
+    await call({ op: 'create', name: 'later', options: { servers: addresses, connectTimeout: 1000, timeout: TIMEOUT, retryInterval: 60_000 } });
+
+    // Request 1 opens the connection (and arms the command timer, which dies with the request).
+    const first = await call<Answer<Got[]>>({ op: 'get', name: 'later', keys: [hungKeys[0], liveKeys[0]] });
+    expect(first.result.map((g) => g.value)).toEqual([hungKeys[0], liveKeys[0]]);
+    expect(first.events).toEqual([]);
+
+    await pauseFully(hung);
+    try {
+      const sent = Date.now();
+      const second = await call<Answer<Got[]>>({ op: 'get', name: 'later', keys: [hungKeys[0], hungKeys[1], liveKeys[0]] });
+      const wall = Date.now() - sent;
+      const [timedOut, skipped, hit] = second.result;
+      expect(timedOut.value).toMatch(/^ERR ERR_COMMAND_TIMEOUT/);
+      expect(timedOut.ms).toBeGreaterThanOrEqual(TIMEOUT - 50);
+      expect(timedOut.ms).toBeLessThan(TIMEOUT + 600);
+      expect(wall).toBeLessThan(TIMEOUT + 1500);
+      // The hung server is down for the isolate: its next key is a skip; the live one still answers.
+      expect(skipped).toMatchObject({ value: null });
+      expect(skipped.ms).toBeLessThan(50);
+      expect(hit.value).toBe(liveKeys[0]);
+      expect(second.events).toEqual([`down ${hung.port} ERR_COMMAND_TIMEOUT`]);
+      expect(second.servers[1]).toMatchObject({ status: 'down', counters: { timeouts: 1, failures: 1, offlineSkips: 1 } });
+      expect(second.servers[0]).toMatchObject({ status: 'up', counters: { failures: 0 } });
+    } finally {
+      hung.resume();
+    }
+  });
+
+  it('a probe lost with its request: later short requests for the server\'s keys nudge recovery, and it fails back', async () => {
+    const R = 300;
+    const [live, victim] = await cluster(2);
+    const addresses = [live.address, victim.address];
+    const [liveKeys, victimKeys] = await keysByOwner(addresses, 2, 'lost:');
+    await call({ op: 'create', name: 'lost', options: { servers: addresses, connectTimeout: 300, timeout: 300, retryInterval: R } });
+
+    // Request 1 meets the killed server and ends without ctx.waitUntil: the probe timer armed on
+    // 'down' dies with it.
+    await victim.stop();
+    const first = await call<Answer<Got[]>>({ op: 'get', name: 'lost', keys: [victimKeys[0], liveKeys[0]], waitUntil: false });
+    const downAt = Date.now();
+    expect(first.result[0].value).toMatch(/^ERR ERR_CONNECT_FAILED/);
+    expect(first.result[1].value).toBeNull();
+    expect(first.events).toEqual([`down ${victim.port} ERR_CONNECT_FAILED`]);
+    await victim.restart();
+
+    // Well past the probe (~R) and the failback a live one would have run: still down.
+    await new Promise((r) => setTimeout(r, Math.max(0, downAt + 2.5 * R - Date.now())));
+    const idle = await call<Answer<null>>({ op: 'state', name: 'lost', waitUntil: false });
+    expect(idle.events).toEqual([`down ${victim.port} ERR_CONNECT_FAILED`]);
+    expect(idle.servers[1]).toMatchObject({ status: 'down', counters: { failbacks: 0, offlineSkips: 0 } });
+    expect(Number((await serverStats(victim.host, victim.port)).get('cmd_flush'))).toBe(0);
+
+    // Short requests (each answers at once: an offline skip) for the server's keys; the first one
+    // finds the probe overdue and arms a new one, which its ctx.waitUntil keeps alive.
+    const nudgedAt = Date.now();
+    const nudging = await call<Answer<Got[]>>({ op: 'get', name: 'lost', keys: [victimKeys[1]] });
+    expect(nudging.result[0]).toMatchObject({ value: null });
+    expect(nudging.result[0].ms).toBeLessThan(50);
+    let last: Answer<Got[]> | undefined;
+    await waitFor('the Worker to fail the server back', async () => {
+      last = await call<Answer<Got[]>>({ op: 'get', name: 'lost', keys: [victimKeys[1], liveKeys[1]] });
+      expect(last.ms).toBeLessThan(R);
+      return last.servers[1].status === 'up' && last.events.includes(`up ${victim.port}`);
+    }, 8 * R, 50);
+    expect(Date.now() - nudgedAt).toBeLessThan(3 * R + 1000);
+    expect(last?.events).toEqual([
+      `down ${victim.port} ERR_CONNECT_FAILED`,
+      `recovering ${victim.port}`,
+      `failback ${victim.port} leader ${victim.address}`,
+      `up ${victim.port}`,
+    ]);
+    expect(last?.servers[1]).toMatchObject({ status: 'up', counters: { failbacks: 1 } });
+    expect(Number((await serverStats(victim.host, victim.port)).get('cmd_flush'))).toBe(1);
+
+    // The returned server is used again by the isolate.
+    const written = await call<Answer<boolean[]>>({ op: 'set', name: 'lost', entries: [[victimKeys[0], 'back']] });
+    expect(written.result).toEqual([true]);
+    expect(await rawCommand(victim.host, victim.port, `get ${victimKeys[0]}\r\n`)).toBe(`VALUE ${victimKeys[0]} 0 4\r\nback\r\nEND\r\n`);
   });
 });
 

@@ -8,6 +8,7 @@
  * every request, while some server of that client is down, the request hands the "all up again"
  * promise to `ctx.waitUntil`: in Workers, the timers of a request (failback's probe among them)
  * stop when it ends, so the request that saw the failure must outlive it until the failback.
+ * A command with `waitUntil: false` skips this, and loses its timers when it ends.
  */
 import { Client, type ClientOptions, type ServerInfo } from '../../bindings/entry/workerd.js';
 import { connectCloudflare } from '../../bindings/transport/cloudflare.js';
@@ -22,8 +23,12 @@ interface Tracked {
   mc: Client;
   /** down / recovering / failback <role> <flushed> / up / error, with the server's port. */
   events: string[];
-  /** Set while a server is down: resolves once every server is up again. */
+  /**
+   * Set while a server is down: resolves once every server is up again. Made by a request that
+   * waits for it (a promise made by a request that already ended could not be settled safely).
+   */
   recovering: Promise<void> | undefined;
+  allUp: (() => void) | undefined;
 }
 
 /** Module scope: one per isolate. */
@@ -31,18 +36,15 @@ const clients = new Map<string, Tracked>();
 
 function create(name: string, options: ClientOptions): Tracked {
   const mc = new Client(options);
-  const tracked: Tracked = { mc, events: [], recovering: undefined };
-  let allUp: (() => void) | undefined;
-  mc.on('down', (s, error) => {
-    tracked.events.push(`down ${s.port} ${(error as { code?: string }).code ?? error.name}`);
-    tracked.recovering ??= new Promise<void>((resolve) => (allUp = resolve));
-  });
+  const tracked: Tracked = { mc, events: [], recovering: undefined, allUp: undefined };
+  mc.on('down', (s, error) => tracked.events.push(`down ${s.port} ${(error as { code?: string }).code ?? error.name}`));
   mc.on('recovering', (s) => tracked.events.push(`recovering ${s.port}`));
   mc.on('failback', (s, outcome) => tracked.events.push(`failback ${s.port} ${outcome.role} ${outcome.flushed.join(',')}`));
   mc.on('up', (s) => {
     tracked.events.push(`up ${s.port}`);
     if (mc.servers().every((server) => server.status === 'up')) {
-      tracked.recovering = undefined;
+      const allUp = tracked.allUp;
+      tracked.recovering = tracked.allUp = undefined;
       allUp?.();
     }
   });
@@ -90,12 +92,16 @@ async function until(condition: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
+/**
+ * `waitUntil: false`: this request hands nothing to `ctx.waitUntil`, so the timers it arms (a
+ * probe among them) die when it ends, as in a Worker that does not keep requests alive.
+ */
 export type Command =
   | { op: 'create'; name: string; options: ClientOptions }
-  | { op: 'get'; name: string; keys: string[] }
+  | { op: 'get'; name: string; keys: string[]; waitUntil?: boolean }
   | { op: 'getMany'; name: string; keys: string[] }
   | { op: 'set'; name: string; entries: [string, string][] }
-  | { op: 'state'; name: string }
+  | { op: 'state'; name: string; waitUntil?: boolean }
   | { op: 'close'; name: string }
   | { op: 'open'; name: string; host: string; port: number; first?: { text: string; expect: string } }
   | { op: 'send'; name: string; text: string; expect: string };
@@ -141,7 +147,11 @@ async function run(command: Command, ctx: Context): Promise<unknown> {
     return { result: result ?? null, ms: Date.now() - started, events: tracked.events, servers: servers(mc) };
   } finally {
     // Keep the request that saw a server go down (and owns its probe timer) alive until failback.
-    if (tracked.recovering) ctx.waitUntil(tracked.recovering);
+    const keep = !('waitUntil' in command && command.waitUntil === false);
+    if (keep && mc.servers().some((s) => s.status !== 'up')) {
+      tracked.recovering ??= new Promise<void>((resolve) => (tracked.allUp = resolve));
+      ctx.waitUntil(tracked.recovering);
+    }
   }
 }
 
