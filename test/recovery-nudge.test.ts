@@ -273,3 +273,37 @@ describe('recovery nudge: a request meeting a down server re-arms a lost probe',
     expect(await mc.get(key)).toBe('after');
   });
 });
+
+describe('recovery nudge under every failover policy', () => {
+  // Under redistribute and gutter a down server's keys go elsewhere: those requests must nudge too.
+  for (const failover of ['redistribute', 'gutter'] as const) {
+    it(`'${failover}': requests sent to a stand-in re-arm the lost probe of the key's owner`, async () => {
+      const retryInterval = 300;
+      const clock = new DroppingClock();
+      const addresses = servers.slice(0, 2).map((s) => s.address);
+      const mc = new Client({
+        servers: addresses, failover, ...(failover === 'gutter' ? { gutter: [servers[2].address] } : {}),
+        retryInterval, timeout: 300, connectTimeout: 300, clock,
+      });
+      clients.push(mc);
+      const router = await createRouter({ servers: addresses });
+      let key = '';
+      for (let i = 0; !key; i++) if (router.owner(`k${i}`) === 1) key = `k${i}`;
+      await mc.set(key, 'x');
+      clock.dropping = true;
+      const down = nextEvent(mc, 'down');
+      await servers[1].stop();
+      await down;
+      await servers[1].restart();
+      await new Promise((r) => setTimeout(r, 2.5 * retryInterval));
+      expect(mc.servers()[1].status).toBe('down');
+      clock.dropping = false;
+      await waitFor('the owner to fail back', async () => {
+        await mc.get(key);
+        return mc.servers()[1].status === 'up';
+      }, 3000, 50);
+      expect(mc.servers()[1].counters.failovers).toBeGreaterThan(0);
+      expect(mc.servers()[1].counters.failbacks).toBe(1);
+    });
+  }
+});

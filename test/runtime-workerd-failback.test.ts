@@ -253,7 +253,8 @@ describe('workerd: timers lost with the request that armed them', () => {
     await pauseFully(hung);
     try {
       const sent = Date.now();
-      const second = await call<Answer<Got[]>>({ op: 'get', name: 'later', keys: [hungKeys[0], hungKeys[1], liveKeys[0]] });
+      const hangs = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('request 2 hangs: no command timer fired')), TIMEOUT + 5000));
+      const second = await Promise.race([call<Answer<Got[]>>({ op: 'get', name: 'later', keys: [hungKeys[0], hungKeys[1], liveKeys[0]] }), hangs]);
       const wall = Date.now() - sent;
       const [timedOut, skipped, hit] = second.result;
       expect(timedOut.value).toMatch(/^ERR ERR_COMMAND_TIMEOUT/);

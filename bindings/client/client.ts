@@ -156,7 +156,10 @@ export class Client<V = string> extends Emitter<ClientEvents> {
         this.recovery?.nudge(owner);
         continue;
       }
-      if (target.standIn) target.standIn.state.counters.failovers++;
+      if (target.standIn) {
+        target.standIn.state.counters.failovers++;
+        this.recovery?.nudge(target.standIn);
+      }
       const list = groups.get(target.slot);
       if (list) list.push(unique[i]);
       else groups.set(target.slot, [unique[i]]);
@@ -336,6 +339,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     let request: Request<R>;
     if (target.standIn !== undefined) {
       target.standIn.state.counters.failovers++;
+      this.recovery?.nudge(target.standIn);
       request = make(target.ttlCap === undefined ? ttl : capTtl(ttl, target.ttlCap, this.options.clock.now()));
       if (request.mutates && this.options.failback.flush === 'cluster') target.standIn.strays.record(target.slot, key);
     } else {
