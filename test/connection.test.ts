@@ -10,6 +10,9 @@ import { ClientError, ServerError, UnknownCommandError } from '../bindings/error
 import { connectNode } from '../bindings/transport/node.js';
 import { MemcachedServer, rawCommand } from './support/memcached.js';
 
+/** memcached's counters are unsigned 64-bit. */
+const MAX_U64 = (1n << 64n) - 1n;
+
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
 /** Byte content as a plain array, so a Buffer and a Uint8Array with the same bytes compare equal. */
@@ -422,10 +425,13 @@ describe('model-based', () => {
                 expected.push(null);
               } else if (digits === undefined) {
                 expected.push('ClientError'); // not a number
+              } else if (BigInt(digits) > MAX_U64) {
+                expected.push('ClientError'); // strtoull overflows: memcached calls it non-numeric
               } else {
-                const next = Number(digits) + op.delta;
-                model.set(k, String(next).padEnd(current.length, ' '));
-                expected.push(next);
+                // Counters are unsigned 64-bit: the reply is a number while it is a safe integer, else a bigint.
+                const next = (BigInt(digits) + BigInt(op.delta)) % (MAX_U64 + 1n);
+                model.set(k, next.toString().padEnd(current.length, ' '));
+                expected.push(next <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(next) : next);
               }
               sends.push(conn.send(cmd.incr(k, op.delta)).catch((e: Error) => e.name));
               break;
