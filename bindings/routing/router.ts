@@ -1,17 +1,21 @@
-import { InvalidOptionError } from '../errors.js';
+import { InvalidKeyError, InvalidOptionError } from '../errors.js';
 import { DEFAULT_PORT, type ServerAddress } from '../servers.js';
-import { Distribution, type Core, type Failover } from './core.js';
+import { Distribution, type Core, type Failover, type HashKind } from './core.js';
 import { createJsCore } from './js/core.js';
-import { KeyWriter, maxKeyBytes, type RouteKey } from './key-writer.js';
 import { resolveRouterOptions, type DistributionName, type EngineName, type FailoverName, type ResolvedRouterOptions, type RouterOptions } from './options.js';
 import { instantiateWasmCore } from './wasm-core.js';
 
-export type { RouteKey };
+/** A key as a string (hashed as its UTF-8 bytes) or raw bytes. */
+export type RouteKey = string | Uint8Array;
 
 const encoder = new TextEncoder();
 /** Room for the first keys; grown on demand (one 250-char key needs at most 750 bytes). */
 const INITIAL_KEY_BYTES = 64 * 1024;
 const INITIAL_KEYS = 1024;
+
+function invalidKey(key: unknown): InvalidKeyError {
+  return new InvalidKeyError(`a key must be a string or a Uint8Array, got ${key === null ? 'null' : typeof key}`);
+}
 
 /** The name the core hashes for a server's points: libmemcached drops the default port in ketama. */
 function pointName(server: ServerAddress, distribution: DistributionName): string {
@@ -32,7 +36,6 @@ export class Router {
   private readonly core: Core;
   private readonly failoverCode: Failover;
   private readonly downFlags: Uint8Array;
-  private readonly keys = new KeyWriter();
   /**
    * A fixed view on the key region. `TextEncoder.encodeInto` into one fixed view is its fastest
    * form (no view to allocate per key); string keys are encoded there and routed one crossing each.
@@ -59,7 +62,7 @@ export class Router {
     this.build(resolved.codes.distribution, resolved.codes.hash);
   }
 
-  private build(distribution: Distribution, hash: number): void {
+  private build(distribution: Distribution, hash: HashKind): void {
     const names = this.servers.map((s) => encoder.encode(pointName(s, this.distribution)));
     const nameBytes = names.reduce((n, b) => n + b.length, 0);
     this.core.reserveServers(this.servers.length, nameBytes);
@@ -74,7 +77,7 @@ export class Router {
       this.i32[serversIndex + i * 3 + 2] = this.servers[i].weight;
       offset += bytes.length;
     });
-    this.core.build(distribution, hash as 0 | 1 | 2, this.servers.length);
+    this.core.build(distribution, hash, this.servers.length);
     this.reserveKeys(INITIAL_KEY_BYTES, INITIAL_KEYS);
   }
 
@@ -82,7 +85,6 @@ export class Router {
     this.buffer = this.core.memory.buffer;
     this.u8 = new Uint8Array(this.buffer);
     this.i32 = new Int32Array(this.buffer);
-    this.keys.rebind(this.buffer);
   }
 
   private reserveKeys(bytes: number, keys: number): void {
@@ -99,10 +101,15 @@ export class Router {
 
   /** Puts one key's bytes at the start of the key region; returns their length. */
   private writeOne(key: RouteKey): number {
-    // Memory only grows in reserve calls; a string that surely fits takes the fast path.
-    if (typeof key === 'string' && key.length * 3 <= this.keyBytes) return encoder.encodeInto(key, this.scratch).written;
-    this.reserveKeys(maxKeyBytes(key), 1);
-    return this.keys.write(key, this.keysPtr);
+    if (typeof key === 'string') {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit; memory grows only here, in reserveKeys.
+      if (key.length * 3 > this.keyBytes) this.reserveKeys(key.length * 3, 1);
+      return encoder.encodeInto(key, this.scratch).written;
+    }
+    if (!(key instanceof Uint8Array)) throw invalidKey(key);
+    if (key.length > this.keyBytes) this.reserveKeys(key.length, 1);
+    this.u8.set(key, this.keysPtr);
+    return key.length;
   }
 
   /** Index of the server that owns `key`, ignoring health. */
@@ -121,13 +128,13 @@ export class Router {
    * `route()` of each key. Byte keys are written back to back and routed in one crossing into the
    * core; string keys are encoded one at a time into a fixed view and routed one crossing each,
    * which measured 1.4× faster in V8 than writing strings at moving offsets for one crossing
-   * (a WASM call costs a few ns; a view per key, or Buffer's writer, costs more).
+   * (a WASM call costs a few ns; a view per key, or Node's Buffer writer, costs more).
    */
   routeMany(keys: readonly RouteKey[]): Int32Array {
     const n = keys.length;
     let bytesOnly = true;
     for (let i = 0; i < n && bytesOnly; i++) bytesOnly = keys[i] instanceof Uint8Array;
-    if (bytesOnly && n > 0) return this.routeBatch(keys);
+    if (bytesOnly && n > 0) return this.routeBatch(keys as readonly Uint8Array[]);
     const out = new Int32Array(n);
     const core = this.core;
     const failover = this.failoverCode;
@@ -135,30 +142,22 @@ export class Router {
     return out;
   }
 
-  /** Writes every key into the core's memory, then routes them all in one call. */
-  private routeBatch(keys: readonly RouteKey[]): Int32Array {
+  /** Writes every key back to back into the core's memory, then routes them all in one call. */
+  private routeBatch(keys: readonly Uint8Array[]): Int32Array {
     const n = keys.length;
-    this.reserveKeys(this.keyBytes, n);
-    const writer = this.keys;
-    let i = 0;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += keys[i].length;
+    this.reserveKeys(total, n);
+    const { u8, i32, keysPtr, offsetsIndex } = this;
     let at = 0;
-    // One pass over the keys; the region grows only when a key might not fit.
-    while ((i = writer.writeMany(keys, i, at, this.keysPtr, this.keyBytes, this.i32, this.offsetsIndex)) < n) {
-      at = writer.written;
-      this.growKeys(at + maxKeyBytes(keys[i]), n);
+    for (let i = 0; i < n; i++) {
+      i32[offsetsIndex + i] = at;
+      u8.set(keys[i], keysPtr + at);
+      at += keys[i].length;
     }
-    this.i32[this.offsetsIndex + n] = writer.written;
+    i32[offsetsIndex + n] = at;
     this.core.routeMany(n, this.failoverCode);
-    return this.i32.slice(this.outIndex, this.outIndex + n);
-  }
-
-  /** Grows the key region keeping the bytes and offsets already written. */
-  private growKeys(bytes: number, keys: number): void {
-    const written = this.u8.slice(this.keysPtr, this.keysPtr + this.keyBytes);
-    const offsets = this.i32.slice(this.offsetsIndex, this.offsetsIndex + keys + 1);
-    this.reserveKeys(bytes, keys);
-    this.u8.set(written, this.keysPtr);
-    this.i32.set(offsets, this.offsetsIndex);
+    return i32.slice(this.outIndex, this.outIndex + n);
   }
 
   /** Marks server `index` down (`true`) or up (`false`): its buckets go offline or back online. */
