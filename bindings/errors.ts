@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'ERR_CONNECT_TIMEOUT'
   | 'ERR_COMMAND_TIMEOUT'
   | 'ERR_CONNECTION_CLOSED'
-  | 'ERR_SERVER_OFFLINE'
+  | 'ERR_SERVER_RESTARTED'
+  | 'ERR_CODEC'
   | 'ERR_QUEUE_FULL'
   | 'ERR_CLIENT_CLOSED'
   | 'ERR_FAILBACK';
@@ -149,6 +150,17 @@ export class QueueFullError extends MemcacheError {
   }
 }
 
+/**
+ * The server restarted (its `stats` pid or boot time changed, or it is younger than this client
+ * and was reached for the first time): it may hold copies written while this frontend treated it
+ * as down, so it is failed back before any request of this client uses it. A hard failure.
+ */
+export class ServerRestartedError extends TransportError {
+  constructor(server: string, detail: string) {
+    super('ERR_SERVER_RESTARTED', server, `memcached at ${server} restarted (${detail}); it is failed back (lock, flush per failback.flush) before it is used again`);
+  }
+}
+
 /** The request's server is down and the failover policy sends it nowhere. */
 export class ServerOfflineError extends MemcacheError {
   readonly server: string;
@@ -158,19 +170,16 @@ export class ServerOfflineError extends MemcacheError {
   }
 }
 
+/** A codec could not encode a value, or decode what the server holds (the item's flags say which codec wrote it). */
+export class CodecError extends MemcacheError {
+  constructor(message: string, cause?: unknown) {
+    super('ERR_CODEC', message, { cause });
+  }
+}
+
 /** The client was closed; create a new one. */
 export class ClientClosedError extends MemcacheError {
   constructor() {
     super('ERR_CLIENT_CLOSED', 'the client is closed; create a new Client');
   }
-}
-
-/** True when the error means the connection's byte stream can no longer be trusted. */
-export function destroysConnection(err: unknown): boolean {
-  return err instanceof ProtocolError || err instanceof TransportError;
-}
-
-/** True when the error counts as a failure of the server (health), as opposed to a protocol outcome. */
-export function countsAgainstServer(err: unknown): boolean {
-  return err instanceof TransportError;
 }
