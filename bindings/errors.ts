@@ -161,15 +161,6 @@ export class ServerRestartedError extends TransportError {
   }
 }
 
-/** The request's server is down and the failover policy sends it nowhere. */
-export class ServerOfflineError extends MemcacheError {
-  readonly server: string;
-  constructor(server: string) {
-    super('ERR_SERVER_OFFLINE', `memcached at ${server} is down and its keys are offline until it fails back`);
-    this.server = server;
-  }
-}
-
 /** A codec could not encode a value, or decode what the server holds (the item's flags say which codec wrote it). */
 export class CodecError extends MemcacheError {
   constructor(message: string, cause?: unknown) {
