@@ -1,8 +1,8 @@
 /** Key validation: what memcached accepts as a key, measured in UTF-8 bytes, refused with a reason. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidKeyError } from '../bindings/errors.js';
-import { keyByteLength, MAX_KEY_BYTES, validateKey, writeKey } from '../bindings/protocol/keys.js';
+import { InvalidKeyError, InvalidOptionError } from '../bindings/errors.js';
+import { keyByteLength, MAX_KEY_BYTES, MAX_KEY_PREFIX_BYTES, validateKey, validateKeyPrefix, writeKey } from '../bindings/protocol/keys.js';
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 
@@ -70,6 +70,74 @@ const anyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
   fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
 );
+
+describe('key prefixes (validateKeyPrefix)', () => {
+  it.each([
+    [''],
+    ['last_failback_'],
+    ['app:v2:failback:'],
+    ['x'.repeat(230)],
+    ['é'.repeat(115)],
+    ['😀'.repeat(57) + 'ab'],
+  ])('accepts %j, and with 20 digits after it the key is valid', (prefix) => {
+    expect(() => validateKeyPrefix(prefix, 'failback.lockKey')).not.toThrow();
+    expect(keyByteLength(`${prefix}${'9'.repeat(20)}`)).toBe(utf8Length(prefix) + 20);
+  });
+
+  it.each([
+    ['a space', 'a b', /^failback\.lockKey: prefix "a b" contains a space \(U\+0020\) at index 1; memcached keys cannot contain/],
+    ['a newline', 'lock\n', /control character \(U\+000A\) at index 4/],
+    ['a NUL', '\0', /control character \(U\+0000\)/],
+    ['a no-break space', 'nbsp\u00a0', /white space \(U\+00A0\)/],
+    ['a high surrogate at its end', 'ends\ud83d', /prefix "ends\\ud83d" has a lone surrogate \(U\+D83D\) at index 4/],
+    ['231 ASCII characters', 'x'.repeat(231), /is 231 characters; at most 230 bytes leave room for the number appended to it \(memcached allows 250\)$/],
+    ['232 bytes of é', 'é'.repeat(116), /is 232 bytes as UTF-8; at most 230 bytes/],
+    ['50M characters', 'x'.repeat(50_000_000), /is 50000000 characters/],
+  ])('refuses %s with an InvalidOptionError naming the option', (_what, prefix, message) => {
+    let error: unknown;
+    try {
+      validateKeyPrefix(prefix, 'failback.lockKey');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as InvalidOptionError).code).toBe('ERR_INVALID_OPTION');
+    expect((error as InvalidOptionError).option).toBe('failback.lockKey');
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('refuses a non-string naming the option and the type', () => {
+    for (const bad of [undefined, null, 42, ['p']]) {
+      expect(() => validateKeyPrefix(bad as unknown as string, 'lockKey')).toThrow(/^lockKey: must be a key prefix string, got (undefined|null|number|object)$/);
+    }
+  });
+
+  it('leaves room for 20 digits: MAX_KEY_PREFIX_BYTES + 20 is memcached\'s limit', () => {
+    expect(MAX_KEY_PREFIX_BYTES + 20).toBe(MAX_KEY_BYTES);
+  });
+
+  it('accepts exactly the prefixes whose key with a 20-digit suffix is valid', () => {
+    fc.assert(
+      fc.property(anyString, (prefix) => {
+        let keyOk = true;
+        try {
+          keyByteLength(`${prefix}${'1'.repeat(20)}`);
+        } catch {
+          keyOk = false;
+        }
+        let prefixOk = true;
+        try {
+          validateKeyPrefix(prefix, 'p');
+        } catch (err) {
+          expect(err).toBeInstanceOf(InvalidOptionError);
+          prefixOk = false;
+        }
+        expect(prefixOk).toBe(keyOk);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
 
 describe('properties', () => {
   it('every string is either refused or measured exactly as its UTF-8 length, with no white space or control inside', () => {

@@ -3,10 +3,13 @@
  * line, so a space or a control character would split it or end the line, and the server refuses
  * keys longer than 250 bytes.
  */
-import { InvalidKeyError } from '../errors.js';
+import { InvalidKeyError, InvalidOptionError } from '../errors.js';
 
 /** memcached's `KEY_MAX_LENGTH`, counted in bytes (UTF-8). */
 export const MAX_KEY_BYTES = 250;
+
+/** The longest prefix that leaves room for a 20-digit number (any u64) after it. */
+export const MAX_KEY_PREFIX_BYTES = MAX_KEY_BYTES - 20;
 
 const encoder = new TextEncoder();
 
@@ -24,34 +27,66 @@ export function keyByteLength(key: string): number {
   if (length === 0) throw new InvalidKeyError('a key must not be empty');
   // Every UTF-16 unit is at least one UTF-8 byte, so this bound is safe before counting.
   if (length > MAX_KEY_BYTES) throw tooLong(key, length > MAX_KEY_BYTES * 3 ? undefined : utf8Length(key));
+  const bytes = measure(key, 'key');
+  if (bytes > MAX_KEY_BYTES) throw tooLong(key, bytes);
+  return bytes;
+}
+
+/**
+ * Throws {@link InvalidOptionError} (naming `option`) unless `prefix` followed by any number of
+ * up to 20 digits is a key memcached accepts: no white space, control characters or lone
+ * surrogates, and at most {@link MAX_KEY_PREFIX_BYTES} bytes as UTF-8. The empty prefix is allowed.
+ */
+export function validateKeyPrefix(prefix: string, option: string): void {
+  if (typeof prefix !== 'string') throw new InvalidOptionError(option, `must be a key prefix string, got ${describeType(prefix)}`);
+  let bytes = prefix.length;
+  if (bytes <= MAX_KEY_PREFIX_BYTES) {
+    try {
+      bytes = measure(prefix, 'prefix');
+    } catch (err) {
+      if (err instanceof InvalidKeyError) throw new InvalidOptionError(option, err.message);
+      throw err;
+    }
+  }
+  if (bytes > MAX_KEY_PREFIX_BYTES) {
+    const size = bytes === prefix.length ? `${bytes} characters` : `${bytes} bytes as UTF-8`;
+    throw new InvalidOptionError(option, `prefix ${quote(prefix)} is ${size}; at most ${MAX_KEY_PREFIX_BYTES} bytes leave room for the number appended to it (memcached allows ${MAX_KEY_BYTES})`);
+  }
+}
+
+/**
+ * The UTF-8 length of `text`; throws {@link InvalidKeyError} (calling it `what`) at the first
+ * character memcached refuses in a key.
+ */
+function measure(text: string, what: 'key' | 'prefix'): number {
+  const length = text.length;
   let bytes = 0;
   for (let i = 0; i < length; i++) {
-    const c = key.charCodeAt(i);
+    const c = text.charCodeAt(i);
     // Printable ASCII, the common case, in one compare pair.
     if (c > 0x20 && c < 0x7f) {
       bytes += 1;
       continue;
     }
-    if (c < 0x80) throw forbidden(key, i, c);
+    if (c < 0x80) throw forbidden(what, text, i, c);
     if (c < 0x800) {
       // C1 controls (U+0080–U+009F) and the no-break space (U+00A0).
-      if (c <= 0xa0) throw forbidden(key, i, c);
+      if (c <= 0xa0) throw forbidden(what, text, i, c);
       bytes += 2;
       continue;
     }
     if (c >= 0xd800 && c <= 0xdfff) {
-      const low = c <= 0xdbff && i + 1 < length ? key.charCodeAt(i + 1) : 0;
+      const low = c <= 0xdbff && i + 1 < length ? text.charCodeAt(i + 1) : 0;
       if (low < 0xdc00 || low > 0xdfff) {
-        throw new InvalidKeyError(`key ${quote(key)} has a lone surrogate (U+${hex(c)}) at index ${i}: it has no UTF-8 form`);
+        throw new InvalidKeyError(`${what} ${quote(text)} has a lone surrogate (U+${hex(c)}) at index ${i}: it has no UTF-8 form`);
       }
       i++;
       bytes += 4;
       continue;
     }
-    if (isUnicodeSpace(c)) throw forbidden(key, i, c);
+    if (isUnicodeSpace(c)) throw forbidden(what, text, i, c);
     bytes += 3;
   }
-  if (bytes > MAX_KEY_BYTES) throw tooLong(key, bytes);
   return bytes;
 }
 
@@ -81,9 +116,9 @@ function utf8Length(key: string): number {
   return encoder.encode(key).length;
 }
 
-function forbidden(key: string, index: number, c: number): InvalidKeyError {
-  const what = c === 0x20 ? 'a space' : c < 0x20 || (c >= 0x7f && c <= 0x9f) ? 'a control character' : 'white space';
-  return new InvalidKeyError(`key ${quote(key)} contains ${what} (U+${hex(c)}) at index ${index}; memcached keys cannot contain white space or control characters`);
+function forbidden(what: 'key' | 'prefix', key: string, index: number, c: number): InvalidKeyError {
+  const kind = c === 0x20 ? 'a space' : c < 0x20 || (c >= 0x7f && c <= 0x9f) ? 'a control character' : 'white space';
+  return new InvalidKeyError(`${what} ${quote(key)} contains ${kind} (U+${hex(c)}) at index ${index}; memcached keys cannot contain white space or control characters`);
 }
 
 function tooLong(key: string, bytes: number | undefined): InvalidKeyError {
