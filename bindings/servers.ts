@@ -56,10 +56,21 @@ export function parseServer(spec: ServerSpec, option: string): ServerAddress {
   if (spec === null || typeof spec !== 'object') {
     throw new InvalidOptionError(option, `expected a "host:port" string or { host, port, weight }, got ${String(spec)}`);
   }
+  for (const field of Object.keys(spec)) {
+    // `name` is allowed so that a resolved ServerAddress can be passed back in.
+    if (field !== 'host' && field !== 'port' && field !== 'weight' && field !== 'name') {
+      throw new InvalidOptionError(`${option}.${field}`, 'is not a server field; a server is { host, port, weight }');
+    }
+  }
   const host = checkHost(spec.host, `${option}.host`);
   const port = checkPort(spec.port ?? DEFAULT_PORT, `${option}.port`);
   const weight = checkWeight(spec.weight ?? 1, `${option}.weight`);
-  return { host, port, weight, name: `${host}:${port}` };
+  const name = `${host}:${port}`;
+  const given = (spec as { name?: unknown }).name;
+  if (given !== undefined && given !== name) {
+    throw new InvalidOptionError(`${option}.name`, `must be "${name}" (host:port) when given, got ${JSON.stringify(given)}`);
+  }
+  return { host, port, weight, name };
 }
 
 /** Validates a server list (non-empty, no duplicate `host:port`). */
@@ -67,7 +78,9 @@ export function parseServers(specs: readonly ServerSpec[] | undefined, option = 
   if (!Array.isArray(specs) || specs.length === 0) {
     throw new InvalidOptionError(option, 'give at least one server, e.g. ["127.0.0.1:11211"]');
   }
-  const servers = specs.map((s, i) => parseServer(s, `${option}[${i}]`));
+  // An index loop, not map: a hole in a sparse array is reported like any bad entry.
+  const servers: ServerAddress[] = [];
+  for (let i = 0; i < specs.length; i++) servers.push(parseServer(specs[i], `${option}[${i}]`));
   const seen = new Set<string>();
   for (const [i, s] of servers.entries()) {
     if (seen.has(s.name)) throw new InvalidOptionError(`${option}[${i}]`, `${s.name} is listed twice`);

@@ -33,6 +33,15 @@ export interface RouterOptions {
   engine?: EngineName;
 }
 
+/** Every router option, each once: a name missing here is a compile error. */
+const OPTION_NAMES: Record<keyof RouterOptions, true> = { servers: true, distribution: true, hash: true, failover: true, engine: true };
+
+/**
+ * The names of the router options. Any other name is refused: a misspelt option that changes
+ * where keys go (`distrubution: 'ketama'`) must never fall back to a default.
+ */
+export const ROUTER_OPTION_NAMES: readonly (keyof RouterOptions)[] = Object.freeze(Object.keys(OPTION_NAMES) as (keyof RouterOptions)[]);
+
 /** Options after validation, with codes for the core. */
 export interface ResolvedRouterOptions {
   servers: ServerAddress[];
@@ -55,9 +64,21 @@ function oneOf<T extends string>(option: string, value: unknown, allowed: readon
   return value as T;
 }
 
-/** Validates router options and fills defaults; nothing else reads raw router options. */
+function rejectUnknownNames(options: object): void {
+  for (const name of Object.keys(options)) {
+    if (!Object.hasOwn(OPTION_NAMES, name)) {
+      throw new InvalidOptionError(name, `is not a router option; the options are ${ROUTER_OPTION_NAMES.join(', ')}`);
+    }
+  }
+}
+
+/**
+ * Validates router options and fills defaults; nothing else reads raw router options.
+ * @throws InvalidOptionError for an unknown option name or a bad value (the message names it and what is allowed).
+ */
 export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object with at least { servers }');
+  rejectUnknownNames(options);
   const servers = parseServers(options.servers);
   const distribution = oneOf('distribution', options.distribution, Object.keys(DISTRIBUTIONS) as DistributionName[], 'consistent');
   let hash: HashName | 'md5';
@@ -77,4 +98,13 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
     servers, distribution, hash, failover, engine,
     codes: { distribution: DISTRIBUTIONS[distribution], hash: HASHES[hash], failover: FAILOVERS[failover] },
   };
+}
+
+/**
+ * Validates router options synchronously, as {@link createRouter} will (which is async because
+ * loading the WASM core is): a constructor can refuse bad options before it returns.
+ * @throws InvalidOptionError for an unknown option name or a bad value.
+ */
+export function validateRouterOptions(options: RouterOptions): ResolvedRouterOptions {
+  return resolveRouterOptions(options);
 }
