@@ -1,10 +1,16 @@
-/** What the router refuses: unknown option names and bad values are InvalidOptionErrors before anything async. */
+/**
+ * What the router refuses, and that refusing costs nothing: unknown option names and bad values
+ * are InvalidOptionErrors before anything async, and a key memcached would refuse (over 250 bytes)
+ * is an InvalidKeyError before it is copied into the core, so the core's memory never grows for it.
+ */
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../bindings/errors.js';
-import { resolveRouterOptions, ROUTER_OPTION_NAMES, validateRouterOptions, type RouterOptions } from '../bindings/routing/options.js';
-import { createRouter } from '../bindings/routing/router.js';
-import { provideWasm } from '../bindings/routing/wasm-core.js';
+import { InvalidKeyError, InvalidOptionError } from '../bindings/errors.js';
+import type { Core } from '../bindings/routing/core.js';
+import { createJsCore } from '../bindings/routing/js/core.js';
+import { resolveRouterOptions, ROUTER_OPTION_NAMES, validateRouterOptions, type EngineName, type RouterOptions } from '../bindings/routing/options.js';
+import { createRouter, Router, type RouteKey } from '../bindings/routing/router.js';
+import { instantiateWasmCore, provideWasm } from '../bindings/routing/wasm-core.js';
 
 const wasmFile = new URL('../build/core.wasm', import.meta.url);
 const realWasm = () => readFile(wasmFile);
@@ -12,6 +18,7 @@ beforeAll(() => provideWasm(realWasm));
 afterEach(() => provideWasm(realWasm));
 
 const servers = ['10.0.0.1:11211', '10.0.0.2:11211:2', '10.0.0.3:11212'];
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** What `fn` threw (fails the test when it returns). */
 function thrown(fn: () => unknown): Error {
@@ -101,5 +108,142 @@ describe('bad values', () => {
     const first = validateRouterOptions({ servers });
     const again = await createRouter({ servers: first.servers, engine: 'js' });
     expect(again.servers).toEqual(first.servers);
+  });
+});
+
+/** A core that counts the calls that copy keys, grow memory or route. */
+function counting(core: Core): { core: Core; calls: Record<'reserveKeys' | 'owner' | 'route' | 'routeMany', number> } {
+  const calls = { reserveKeys: 0, owner: 0, route: 0, routeMany: 0 };
+  const wrapped: Core = {
+    get memory() { return core.memory; },
+    reserveServers: (n, bytes) => core.reserveServers(n, bytes),
+    build: (d, h, n) => core.build(d, h, n),
+    reserveKeys: (bytes, keys) => { calls.reserveKeys++; core.reserveKeys(bytes, keys); },
+    serversPtr: () => core.serversPtr(),
+    namesPtr: () => core.namesPtr(),
+    keysPtr: () => core.keysPtr(),
+    offsetsPtr: () => core.offsetsPtr(),
+    outPtr: () => core.outPtr(),
+    setDown: (s, d) => core.setDown(s, d),
+    owner: (p, l) => { calls.owner++; return core.owner(p, l); },
+    route: (p, l, f) => { calls.route++; return core.route(p, l, f); },
+    routeMany: (n, f) => { calls.routeMany++; core.routeMany(n, f); },
+    hash: (k, p, l) => core.hash(k, p, l),
+  };
+  return { core: wrapped, calls };
+}
+
+/** A router on a fresh core of `engine`, with the core's memory and call counts in reach. */
+async function routerOn(engine: EngineName) {
+  const inner = engine === 'wasm' ? await instantiateWasmCore() : createJsCore();
+  const { core, calls } = counting(inner);
+  const router = new Router(core, engine, validateRouterOptions({ servers }));
+  const memoryBytes = () => inner.memory.buffer.byteLength;
+  const reset = () => Object.keys(calls).forEach((k) => { calls[k as keyof typeof calls] = 0; });
+  reset();
+  return { router, calls, memoryBytes, reset };
+}
+
+const huge = 'x'.repeat(50_000_000);
+const hugeBytes = new Uint8Array(50_000_000).fill(0x78);
+
+/** Keys just past memcached's limit, each with how the error sizes it. */
+const tooLong: [string, RouteKey, RegExp][] = [
+  ['50M characters', huge, /^key "x{40}…" is 50000000 characters; memcached allows at most 250 bytes$/],
+  ['251 characters', 'k'.repeat(251), /is 251 characters/],
+  ['84 CJK characters (252 bytes)', '键'.repeat(84), /is 252 bytes as UTF-8/],
+  ['126 two-byte characters (252 bytes)', 'é'.repeat(126), /is 252 bytes as UTF-8/],
+  ['63 emoji (126 units, 252 bytes)', '😀'.repeat(63), /is 252 bytes as UTF-8/],
+  ['250 CJK characters (750 bytes, the scratch exactly)', '键'.repeat(250), /is 750 bytes as UTF-8/],
+  ['50 MB of bytes', hugeBytes, /^a key is 50000000 bytes; memcached allows at most 250 bytes$/],
+  ['251 bytes', new Uint8Array(251), /^a key is 251 bytes/],
+];
+
+/** Keys at memcached's limit. */
+const atLimit: [string, RouteKey][] = [
+  ['250 characters', 'k'.repeat(250)],
+  ['83 CJK characters (249 bytes)', '键'.repeat(83)],
+  ['125 two-byte characters', 'é'.repeat(125)],
+  ['62 emoji and 2 letters', '😀'.repeat(62) + 'ab'],
+  ['250 bytes', new Uint8Array(250).fill(0xff)],
+];
+
+describe.each(['wasm', 'js'] as const)('keys over 250 bytes (%s engine)', (engine) => {
+  it.each(tooLong)('%s: owner, route and routeMany throw InvalidKeyError, the core untouched', async (_what, key, message) => {
+    const { router, calls, memoryBytes } = await routerOn(engine);
+    const before = memoryBytes();
+    for (const call of [() => router.owner(key), () => router.route(key), () => router.routeMany([key])]) {
+      const err = thrown(call);
+      expect(err).toBeInstanceOf(InvalidKeyError);
+      expect((err as InvalidKeyError).code).toBe('ERR_INVALID_KEY');
+      expect(err.message).toMatch(message);
+    }
+    expect(memoryBytes()).toBe(before);
+    expect(calls).toEqual({ reserveKeys: 0, owner: 0, route: 0, routeMany: 0 });
+  });
+
+  it.each(atLimit)('%s: routed like its bytes, without growing memory', async (_what, key) => {
+    const { router, calls, memoryBytes } = await routerOn(engine);
+    const before = memoryBytes();
+    const bytes = typeof key === 'string' ? utf8(key) : key;
+    const owner = router.owner(key);
+    expect(owner).toBeGreaterThanOrEqual(0);
+    expect(router.route(key)).toBe(owner);
+    expect(router.owner(bytes)).toBe(owner);
+    expect(Array.from(router.routeMany([key, bytes]))).toEqual([owner, owner]);
+    expect(Array.from(router.routeMany([bytes, bytes]))).toEqual([owner, owner]);
+    expect(memoryBytes()).toBe(before);
+    expect(calls.reserveKeys).toBe(0);
+  });
+
+  it('the memory stays the same over many rejected huge keys, and good keys still route after them', async () => {
+    const { router, memoryBytes } = await routerOn(engine);
+    const expected = router.route('user:42');
+    const before = memoryBytes();
+    for (let i = 0; i < 5; i++) {
+      expect(() => router.route(huge)).toThrow(InvalidKeyError);
+      expect(() => router.routeMany([hugeBytes, hugeBytes])).toThrow(InvalidKeyError);
+    }
+    expect(memoryBytes()).toBe(before);
+    expect(router.route('user:42')).toBe(expected);
+  });
+
+  it.each([
+    ['strings with a huge string', ['a', 'b', huge, 'c']],
+    ['strings with a 252-byte string last', ['a', 'b', 'é'.repeat(126)]],
+    ['bytes with huge bytes (the one-crossing path)', [utf8('a'), utf8('b'), hugeBytes, utf8('c')]],
+    ['bytes with 251 bytes first', [new Uint8Array(251), utf8('a')]],
+    ['mixed, with huge bytes', ['a', utf8('b'), hugeBytes]],
+    ['mixed, with a huge string', [utf8('a'), 'b', huge]],
+    ['strings with a number', ['a', 'b', 42 as unknown as string]],
+    ['bytes with null', [utf8('a'), null as unknown as Uint8Array]],
+  ])('routeMany of %s throws before routing any key', async (_what, keys) => {
+    const { router, calls, memoryBytes } = await routerOn(engine);
+    const before = memoryBytes();
+    expect(() => router.routeMany(keys)).toThrow(InvalidKeyError);
+    expect(calls).toEqual({ reserveKeys: 0, owner: 0, route: 0, routeMany: 0 });
+    expect(memoryBytes()).toBe(before);
+  });
+
+  it('routeMany still grows the key region for a large batch of good keys', async () => {
+    const { router, calls } = await routerOn(engine);
+    const keys = Array.from({ length: 3000 }, (_, i) => utf8(`${'k'.repeat(200)}${i}`));
+    const routed = router.routeMany(keys);
+    expect(calls.reserveKeys).toBe(1);
+    expect(calls.routeMany).toBe(1);
+    for (let i = 0; i < keys.length; i += 101) expect(routed[i]).toBe(router.route(keys[i]));
+  });
+});
+
+describe('a router made by createRouter', () => {
+  it.each(['wasm', 'js'] as const)('(%s) refuses a 50M-character key without growing its core', async (engine) => {
+    const router = await createRouter({ servers, engine });
+    // The core is private; reached here only to measure it.
+    const memory = (router as unknown as { core: Core }).core.memory;
+    const before = memory.buffer.byteLength;
+    expect(() => router.route(huge)).toThrow(InvalidKeyError);
+    expect(() => router.routeMany(['ok', huge])).toThrow(InvalidKeyError);
+    expect(() => router.routeMany([utf8('ok'), hugeBytes])).toThrow(InvalidKeyError);
+    expect(memory.buffer.byteLength).toBe(before);
   });
 });

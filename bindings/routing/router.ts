@@ -1,4 +1,5 @@
 import { InvalidKeyError, InvalidOptionError } from '../errors.js';
+import { MAX_KEY_BYTES } from '../protocol/keys.js';
 import { DEFAULT_PORT, type ServerAddress } from '../servers.js';
 import { Distribution, type Core, type Failover, type HashKind } from './core.js';
 import { createJsCore } from './js/core.js';
@@ -9,12 +10,22 @@ import { instantiateWasmCore } from './wasm-core.js';
 export type RouteKey = string | Uint8Array;
 
 const encoder = new TextEncoder();
-/** Room for the first keys; grown on demand (one 250-char key needs at most 750 bytes). */
+/**
+ * UTF-8 takes at most 3 bytes per UTF-16 unit, so a string of at most MAX_KEY_BYTES units always
+ * fits here whole: `written` is then its true length.
+ */
+const SCRATCH_BYTES = MAX_KEY_BYTES * 3;
+/** Room for the first keys (at least SCRATCH_BYTES); grown on demand for byte batches only. */
 const INITIAL_KEY_BYTES = 64 * 1024;
 const INITIAL_KEYS = 1024;
 
 function invalidKey(key: unknown): InvalidKeyError {
   return new InvalidKeyError(`a key must be a string or a Uint8Array, got ${key === null ? 'null' : typeof key}`);
+}
+
+function tooLong(key: RouteKey, size: string): InvalidKeyError {
+  const which = typeof key === 'string' ? `key ${JSON.stringify(`${key.slice(0, 40)}…`)}` : 'a key';
+  return new InvalidKeyError(`${which} is ${size}; memcached allows at most ${MAX_KEY_BYTES} bytes`);
 }
 
 /** The name the core hashes for a server's points: libmemcached drops the default port in ketama. */
@@ -37,8 +48,10 @@ export class Router {
   private readonly failoverCode: Failover;
   private readonly downFlags: Uint8Array;
   /**
-   * A fixed view on the key region. `TextEncoder.encodeInto` into one fixed view is its fastest
-   * form (no view to allocate per key); string keys are encoded there and routed one crossing each.
+   * A fixed view on the first SCRATCH_BYTES of the key region. `TextEncoder.encodeInto` into one
+   * fixed view is its fastest form (no view to allocate per key); string keys are encoded there
+   * and routed one crossing each. Keys are checked against MAX_KEY_BYTES before or while they are
+   * written here, so no key, however long, grows the core's memory.
    */
   private scratch!: Uint8Array;
   private buffer!: ArrayBuffer;
@@ -96,20 +109,46 @@ export class Router {
     this.keysPtr = this.core.keysPtr();
     this.offsetsIndex = this.core.offsetsPtr() >> 2;
     this.outIndex = this.core.outPtr() >> 2;
-    this.scratch = new Uint8Array(this.buffer, this.keysPtr, this.keyBytes);
+    this.scratch = new Uint8Array(this.buffer, this.keysPtr, SCRATCH_BYTES);
   }
 
-  /** Puts one key's bytes at the start of the key region; returns their length. */
+  /**
+   * Puts one key's bytes at the start of the key region; returns their length.
+   * @throws InvalidKeyError for a key longer than MAX_KEY_BYTES (before copying more than SCRATCH_BYTES).
+   */
   private writeOne(key: RouteKey): number {
     if (typeof key === 'string') {
-      // UTF-8 takes at most 3 bytes per UTF-16 unit; memory grows only here, in reserveKeys.
-      if (key.length * 3 > this.keyBytes) this.reserveKeys(key.length * 3, 1);
-      return encoder.encodeInto(key, this.scratch).written;
+      // More units than bytes allowed: too long whatever they encode to, so never encoded.
+      if (key.length > MAX_KEY_BYTES) throw tooLong(key, `${key.length} characters`);
+      const written = encoder.encodeInto(key, this.scratch).written;
+      if (written > MAX_KEY_BYTES) throw tooLong(key, `${written} bytes as UTF-8`);
+      return written;
     }
     if (!(key instanceof Uint8Array)) throw invalidKey(key);
-    if (key.length > this.keyBytes) this.reserveKeys(key.length, 1);
+    if (key.length > MAX_KEY_BYTES) throw tooLong(key, `${key.length} bytes`);
     this.u8.set(key, this.keysPtr);
     return key.length;
+  }
+
+  /**
+   * Throws what `writeOne` would for any of `keys`, writing nothing past the scratch; returns
+   * whether they are all bytes (then they can be routed in one crossing).
+   */
+  private checkAll(keys: readonly RouteKey[]): boolean {
+    let bytesOnly = true;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (typeof key === 'string') {
+        bytesOnly = false;
+        // Up to MAX_KEY_BYTES / 3 units always fits; longer strings are measured (the scratch is bounded).
+        if (key.length > MAX_KEY_BYTES / 3) this.writeOne(key);
+      } else if (!(key instanceof Uint8Array)) {
+        throw invalidKey(key);
+      } else if (key.length > MAX_KEY_BYTES) {
+        throw tooLong(key, `${key.length} bytes`);
+      }
+    }
+    return bytesOnly;
   }
 
   /** Index of the server that owns `key`, ignoring health. */
@@ -129,12 +168,12 @@ export class Router {
    * core; string keys are encoded one at a time into a fixed view and routed one crossing each,
    * which measured 1.4× faster in V8 than writing strings at moving offsets for one crossing
    * (a WASM call costs a few ns; a view per key, or Node's Buffer writer, costs more).
+   * @throws InvalidKeyError when any key is not a string or bytes, or longer than MAX_KEY_BYTES:
+   * every key is checked before any is routed.
    */
   routeMany(keys: readonly RouteKey[]): Int32Array {
     const n = keys.length;
-    let bytesOnly = true;
-    for (let i = 0; i < n && bytesOnly; i++) bytesOnly = keys[i] instanceof Uint8Array;
-    if (bytesOnly && n > 0) return this.routeBatch(keys as readonly Uint8Array[]);
+    if (this.checkAll(keys) && n > 0) return this.routeBatch(keys as readonly Uint8Array[]);
     const out = new Int32Array(n);
     const core = this.core;
     const failover = this.failoverCode;
@@ -142,7 +181,7 @@ export class Router {
     return out;
   }
 
-  /** Writes every key back to back into the core's memory, then routes them all in one call. */
+  /** Writes every key (checked by `checkAll`) back to back into the core's memory, then routes them all in one call. */
   private routeBatch(keys: readonly Uint8Array[]): Int32Array {
     const n = keys.length;
     let total = 0;
