@@ -1,7 +1,7 @@
 /**
  * The connection against a scripted fake server, for what a real memcached never does: garbage,
  * a stall in the middle of a value, a close in the middle of a reply, one byte per packet, the
- * wrong key, bytes nobody asked for.
+ * wrong key, bytes nobody asked for, a value too large to buffer.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
@@ -249,5 +249,31 @@ describe('one byte per packet', () => {
     expect([stored, counter, version]).toEqual(['STORED', 42, '1.2.3']);
     // Most bytes really came in separate reads.
     expect(h.chunks[0]).toBeGreaterThan(reply.length / 2);
+  });
+});
+
+describe('value limit', () => {
+  it('a VALUE header announcing 4 GiB is a ProtocolError at once: the session is destroyed before any value byte, nothing is buffered', async () => {
+    const h = await harness(async (peer, index) => {
+      if (index > 0) return serveNormally(peer);
+      await peer.readLine();
+      peer.write('VALUE k 0 4294967296\r\n'); // …and the connection stays open, sending nothing more
+    });
+    const memory = process.memoryUsage().arrayBuffers;
+    const [get, version] = await Promise.all([settle(h.conn.send(cmd.get('k'))), settle(h.conn.send(cmd.version()))]);
+    expect(get.error).toBeInstanceOf(ProtocolError);
+    expect((get.error as Error).message).toMatch(/4294967296 bytes .* more than the limit of 1048576/);
+    expect(version.error).toBeInstanceOf(ConnectionClosedError);
+    expect(h.closes).toEqual([get.error]);
+    expect(h.transportErrors).toEqual([]); // garbage, not a transport failure
+    expect(process.memoryUsage().arrayBuffers - memory).toBeLessThan(64 * 1024 * 1024);
+    await vi.waitFor(() => expect(h.fake.peers[0].socket.destroyed).toBe(true));
+    expect(await h.conn.send(cmd.version())).toBe('9.9.9');
+  });
+
+  it('maxValueBytes sets the limit; a value at the limit is read', async () => {
+    const h = await harness(serveNormally, { maxValueBytes: 'big-value'.length });
+    expect(str((await h.conn.send(cmd.get('big')))!.value)).toBe('big-value');
+    expect(await h.conn.send(cmd.get('bigger')).catch((e: unknown) => e)).toBeInstanceOf(ProtocolError);
   });
 });

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
 import * as cmd from '../bindings/protocol/commands.js';
-import { ClientError, ServerError, UnknownCommandError } from '../bindings/errors.js';
+import { ClientError, ProtocolError, ServerError, UnknownCommandError } from '../bindings/errors.js';
 import { connectNode } from '../bindings/transport/node.js';
 import { MemcachedServer, rawCommand } from './support/memcached.js';
 
@@ -164,18 +164,34 @@ describe('values', () => {
     expect(conn.connected).toBe(true);
   });
 
-  it('stores a 3 MB value on a server started with -I 4m', async () => {
+  it('a 3 MB value from a server started with -I 4m is a ProtocolError under the default limit, and read after raiseValueLimit', async () => {
     const large = await MemcachedServer.start({ args: ['-I', '4m'] });
     const c = open(large);
+    let connects = 0;
+    const same = open(large, { events: { onConnect: () => connects++ } });
     try {
       const value = new Uint8Array(3 * 1024 * 1024);
       for (let i = 0; i < value.length; i++) value[i] = (i >>> 8) ^ i;
       expect(await c.send(cmd.store('set', 'large', value, 0, 0))).toBe('STORED');
+      const refused = await c.send(cmd.get('large')).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ProtocolError);
+      expect((refused as Error).message).toMatch(/value of 3145728 bytes for key "large", more than the limit of 1048576/);
+      expect(c.connected).toBe(false); // destroyed from the header on
+
+      c.raiseValueLimit(4 * 1024 * 1024);
+      c.raiseValueLimit(1024); // never lowers
       const [item, again] = await Promise.all([c.send(cmd.get('large')), c.send(cmd.getMulti(['large', 'x']))]);
       expect(Buffer.compare(item!.value, value)).toBe(0);
       expect(Buffer.compare(again[0].value, value)).toBe(0);
+
+      // Raised on an open transport, the limit applies to it at once.
+      expect(await same.send(cmd.version())).toMatch(/^1\./);
+      same.raiseValueLimit(4 * 1024 * 1024);
+      expect((await same.send(cmd.get('large')))!.value.length).toBe(value.length);
+      expect(connects).toBe(1);
     } finally {
       await c.close();
+      await same.close();
       await large.stop();
     }
   });

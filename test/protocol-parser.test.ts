@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientError, ProtocolError, ServerError, UnknownCommandError } from '../bindings/errors.js';
 import * as cmd from '../bindings/protocol/commands.js';
-import { MAX_LINE_BYTES, ReplyParser } from '../bindings/protocol/parser.js';
+import { DEFAULT_MAX_VALUE_BYTES, MAX_LINE_BYTES, MAX_VALUE_BYTES, ReplyParser } from '../bindings/protocol/parser.js';
 import type { Item } from '../bindings/protocol/replies.js';
 import { allFixtures, bytes, FIXTURES, parseStream, splitAt } from './support/reply-fixtures.js';
 
@@ -199,10 +199,34 @@ describe('malformed replies are ProtocolErrors and the parser stays failed', () 
     expect(parser.buffered).toBe(false);
   });
 
-  it('a huge announced value allocates nothing up front', () => {
-    const parser = new ReplyParser();
+  it('a huge announced value allocates nothing up front, even under the highest limit', () => {
+    const parser = new ReplyParser(MAX_VALUE_BYTES);
     parser.feed(bytes('VALUE k 0 2000000000\r\nabc'));
     expect(parser.next(cmd.get('k'))).toBeUndefined();
     expect(parser.buffered).toBe(true);
+  });
+
+  it('a value announced above the limit is a ProtocolError from its header, before its bytes', () => {
+    const parser = new ReplyParser();
+    parser.feed(bytes('VALUE k 0 4294967296\r\n'));
+    expect(() => parser.next(cmd.get('k'))).toThrow(/value of 4294967296 bytes for key "k", more than the limit of 1048576/);
+    expect(parser.failed).toBeInstanceOf(ProtocolError);
+    expect(parser.buffered).toBe(false);
+  });
+
+  it('the value limit defaults to 1 MiB, is inclusive, and can be set per parser and raised between feeds', () => {
+    expect(DEFAULT_MAX_VALUE_BYTES).toBe(1024 * 1024);
+    const exact = new ReplyParser();
+    exact.feed(bytes(`VALUE k 0 ${DEFAULT_MAX_VALUE_BYTES}\r\n`));
+    expect(exact.next(cmd.get('k'))).toBeUndefined(); // waiting for the bytes, not refused
+    const small = new ReplyParser(4);
+    small.feed(bytes('VALUE a 0 4\r\nabcd\r\nEND\r\nVALUE b 0 5\r\nab'));
+    expect(small.next(cmd.get('a'))).toMatchObject({ key: 'a' });
+    small.maxValueBytes = 5; // raised before the next header is read
+    small.feed(bytes('cde\r\nEND\r\nVALUE c 0 6\r\n'));
+    expect(small.next(cmd.get('b'))).toMatchObject({ key: 'b' });
+    expect(() => small.next(cmd.get('c'))).toThrow(ProtocolError);
+    // A limit above what a typed array can hold is capped.
+    expect(new ReplyParser(2 ** 40).maxValueBytes).toBe(MAX_VALUE_BYTES);
   });
 });

@@ -8,6 +8,7 @@
  * - Coalesced: the requests issued together (one synchronous run and the promise continuations
  *   already queued behind it) go out in a single transport write.
  * - Bounded: at most `maxQueue` requests wait; beyond that `send` fails at once with `QueueFullError`.
+ *   A value larger than `maxValueBytes` is refused from its header.
  * - Free of policy: no routing, retries, health or codecs. It reports transport failures through
  *   {@link ConnectionEvents} for the health layer and otherwise just sends bytes and returns replies.
  */
@@ -22,7 +23,7 @@ import {
   TransportError,
 } from '../errors.js';
 import { allocBytes, CRLF } from '../protocol/bytes.js';
-import { ReplyParser } from '../protocol/parser.js';
+import { DEFAULT_MAX_VALUE_BYTES, MAX_VALUE_BYTES, ReplyParser } from '../protocol/parser.js';
 import { ReplyShape, type Request } from '../protocol/request.js';
 import type { Connector, Transport, TransportHandlers } from '../transport/transport.js';
 import { Fifo } from './fifo.js';
@@ -66,6 +67,13 @@ export interface ConnectionOptions {
   tls?: boolean | Record<string, unknown>;
   /** Hooks for the health layer. */
   events?: ConnectionEvents;
+  /**
+   * Largest value, in bytes, a `VALUE` header may announce; a larger one is a `ProtocolError`
+   * before its bytes arrive (the session is destroyed), so a server cannot make the client buffer
+   * gigabytes. Raise it with {@link Connection.raiseValueLimit}.
+   * @default {@link DEFAULT_MAX_VALUE_BYTES} (1 MiB, memcached's default item size limit)
+   */
+  maxValueBytes?: number;
 }
 
 /** A request waiting for its answer (or, for `noreply`, for its write). */
@@ -84,11 +92,15 @@ interface Pending {
 /** The lifetime of one transport. A new session (and parser) replaces a failed one; never reused. */
 class Session {
   transport: Transport | undefined = undefined;
-  readonly parser = new ReplyParser();
+  readonly parser: ReplyParser;
   /** Set when the transport closed before the connector's promise settled. */
   earlyClose: Error | undefined = undefined;
   /** `transport.end()` was called by a graceful close. */
   ending = false;
+
+  constructor(maxValueBytes: number) {
+    this.parser = new ReplyParser(maxValueBytes);
+  }
 }
 
 // When nothing is in flight, flush in a microtask: it runs after the code that issued the requests
@@ -112,6 +124,8 @@ export class Connection {
   readonly server: string;
   private readonly options: ConnectionOptions;
   private readonly events: ConnectionEvents;
+  /** Largest value a server may announce (only ever raised). */
+  private valueLimit: number;
 
   private session: Session | undefined = undefined;
   /** Requests waiting for an answer, in the order they were (or will be) written. */
@@ -138,6 +152,7 @@ export class Connection {
     this.options = options;
     this.events = options.events ?? {};
     this.server = `${options.host}:${options.port}`;
+    this.valueLimit = Math.min(options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES, MAX_VALUE_BYTES);
   }
 
   /** Requests sent or queued and not settled yet. */
@@ -189,6 +204,16 @@ export class Connection {
   }
 
   /**
+   * Raises the largest value a server may announce (see `ConnectionOptions.maxValueBytes`), for
+   * the current transport and every later one; a smaller `bytes` changes nothing.
+   */
+  raiseValueLimit(bytes: number): void {
+    if (!(bytes > this.valueLimit)) return;
+    this.valueLimit = Math.min(bytes, MAX_VALUE_BYTES);
+    if (this.session !== undefined) this.session.parser.maxValueBytes = this.valueLimit;
+  }
+
+  /**
    * Closes gracefully: new requests are refused, the ones already sent get their answers (or
    * time out), then the transport is ended. Resolves once it is closed. Terminal.
    */
@@ -215,7 +240,7 @@ export class Connection {
   // ───────────────────────────── connecting ─────────────────────────────
 
   private connect(): void {
-    const session = new Session();
+    const session = new Session(this.valueLimit);
     this.session = session;
     const handlers: TransportHandlers = {
       onData: (chunk) => this.onData(session, chunk),

@@ -18,8 +18,14 @@ import { ReplyShape, type Request } from './request.js';
 /** Longest reply line accepted (memcached's are far shorter); past it the stream is garbage. */
 export const MAX_LINE_BYTES = 8192;
 
-/** Largest value accepted in a `VALUE` header (memcached's item size limit tops out at 1 GiB). */
+/** Ceiling of any value limit (memcached's item size limit tops out at 1 GiB; typed arrays at 2^31 - 1 here). */
 export const MAX_VALUE_BYTES = 0x7fff_ffff;
+
+/**
+ * Default largest value a `VALUE` header may announce: memcached's default item size limit
+ * (`-I 1m`). A server may not make the client buffer more than this, unless it is raised.
+ */
+export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_U64 = (1n << 64n) - 1n;
@@ -36,6 +42,13 @@ const DELETED = 'DELETED', TOUCHED = 'TOUCHED', OK = 'OK';
  * after a {@link ProtocolError} it stays failed, as the stream can no longer be trusted.
  */
 export class ReplyParser {
+  /**
+   * Largest value (bytes) a `VALUE` header may announce: a larger one is a {@link ProtocolError}
+   * as soon as its header is read, before any of its bytes are buffered. May be changed between
+   * feeds (the connection raises it when the server's `item_size_max` is larger).
+   */
+  maxValueBytes: number;
+
   /** The chunk being parsed and the read position in it. */
   private buf: Uint8Array = EMPTY_BYTES;
   private pos = 0;
@@ -75,6 +88,11 @@ export class ReplyParser {
   private bigNumber: bigint | undefined = undefined;
 
   private failure: ProtocolError | undefined;
+
+  /** @param maxValueBytes - see {@link ReplyParser.maxValueBytes}; at most {@link MAX_VALUE_BYTES}. */
+  constructor(maxValueBytes: number = DEFAULT_MAX_VALUE_BYTES) {
+    this.maxValueBytes = Math.min(maxValueBytes, MAX_VALUE_BYTES);
+  }
 
   /**
    * Adds the next chunk of the stream. The parser keeps a reference to it (values may be views
@@ -251,8 +269,12 @@ export class ReplyParser {
     if (p === e || b[p] !== SP || this.number > 0xffff_ffff) throw this.badLine(request, 'a VALUE header (flags)');
     const flags = this.number;
     p = this.readNumber(b, p + 1, e, 10);
-    if (this.number > MAX_VALUE_BYTES) throw this.badLine(request, `a VALUE header (at most ${MAX_VALUE_BYTES} bytes)`);
     const length = this.number;
+    if (length > this.maxValueBytes) {
+      throw new ProtocolError(
+        `memcached announced a value of ${length} bytes for key ${JSON.stringify(key)}, more than the limit of ${this.maxValueBytes} (maxValueBytes; raise it for a server with a larger item_size_max)`,
+      );
+    }
     let cas: bigint | undefined;
     if (p !== e) {
       if (b[p] !== SP || this.readNumber(b, p + 1, e, 20) !== e) throw this.badLine(request, 'a VALUE header');
