@@ -1,7 +1,8 @@
 /**
  * The connection against a scripted fake server, for what a real memcached never does: garbage,
  * a stall in the middle of a value, a close in the middle of a reply, one byte per packet, the
- * wrong key, bytes nobody asked for, a value too large to buffer.
+ * wrong key, bytes nobody asked for, a value too large to buffer,
+ * a hang-up racing a write.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
@@ -275,5 +276,63 @@ describe('value limit', () => {
     const h = await harness(serveNormally, { maxValueBytes: 'big-value'.length });
     expect(str((await h.conn.send(cmd.get('big')))!.value)).toBe('big-value');
     expect(await h.conn.send(cmd.get('bigger')).catch((e: unknown) => e)).toBeInstanceOf(ProtocolError);
+  });
+});
+
+describe('what was sent', () => {
+  it('a set handed over after the server hung up (FIN read, socket not closed yet) was never sent: its outcome is known', async () => {
+    const lines: string[] = [];
+    const h = await harness(async (peer, index) => {
+      if (index > 0) return serveNormally(peer);
+      await peer.readLine();
+      peer.write('VERSION 1.0.0\r\n');
+      peer.end();
+      for (;;) lines.push(await peer.readLine()); // what did reach the server
+    });
+    expect(await h.conn.send(cmd.version())).toBe('1.0.0');
+    const outcomes: Promise<{ value: unknown; error: unknown }>[] = [];
+    for (let i = 0; i < 20; i++) {
+      outcomes.push(settle(h.conn.send(cmd.store('set', `k${i}`, text('v'), 0, 0))));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const settled = await Promise.all(outcomes);
+    for (const [i, { value, error }] of settled.entries()) {
+      if (error === undefined) {
+        expect(value).toBe('STORED'); // on the next connection
+        continue;
+      }
+      expect(error).toBeInstanceOf(ConnectionClosedError);
+      // Unknown only for a set the server did get.
+      if ((error as ConnectionClosedError).outcomeUnknown) expect(lines).toContain(`set k${i} 0 0 1`);
+    }
+    expect(settled.at(-1)!.value).toBe('STORED');
+  });
+
+  it('a write the transport throws on sent nothing: every request in it rejects with a known outcome, noreply ones too', async () => {
+    let writes = 0;
+    const h = await harness(serveNormally, {
+      connector: async (opts, handlers) => {
+        const transport = await connectNode(opts, handlers);
+        return {
+          write: (d) => {
+            if (++writes === 1) throw new Error('refused by the runtime');
+            return transport.write(d);
+          },
+          end: () => transport.end(),
+          destroy: () => transport.destroy(),
+        };
+      },
+    });
+    const [set, quiet] = await Promise.all([
+      settle(h.conn.send(cmd.store('set', 'k', text('v'), 0, 0))),
+      settle(h.conn.send(cmd.store('set', 'q', text('v'), 0, 0, true))),
+    ]);
+    expect(set.error).toBeInstanceOf(ConnectionClosedError);
+    expect((set.error as ConnectionClosedError).outcomeUnknown).toBe(false);
+    expect(quiet.error).toBeInstanceOf(ConnectionClosedError);
+    expect((quiet.error as ConnectionClosedError).outcomeUnknown).toBe(false);
+    expect((set.error as Error).message).toMatch(/refused by the runtime/);
+    expect(h.conn.pending).toBe(0);
+    expect(await h.conn.send(cmd.store('set', 'k', text('v'), 0, 0))).toBe('STORED');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The connection's life against real memcached processes: lazy connect, a hung server (SIGSTOP)
- * timing out and a fresh connection afterwards, refused connects, restarts, the queue bound, and
- * closing.
+ * timing out and a fresh connection afterwards, refused connects, restarts, what a failed write's
+ * outcome is said to be, the queue bound, and closing.
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -29,6 +29,7 @@ async function pauseServer(server: MemcachedServer): Promise<void> {
 }
 
 const settle = <T>(p: Promise<T>) => p.then((value) => ({ value, error: undefined }), (error: unknown) => ({ value: undefined, error }));
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface Observed {
   connects: number;
@@ -101,6 +102,41 @@ describe('connecting', () => {
     cleanup.push(() => server.stop());
     expect(await conn.send(cmd.store('set', 'k', text('v'), 0, 0))).toBe('STORED');
     expect(seen.connectorCalls).toBe(2);
+  });
+
+  it('a set to a closed port rejects with ConnectError and a known outcome (nothing was sent), every time', async () => {
+    const port = await freePort();
+    const { conn } = open('127.0.0.1', port);
+    for (let i = 0; i < 3; i++) {
+      const [set, quiet] = await Promise.all([settle(conn.send(cmd.store('set', 'k', text('v'), 0, 0))), settle(conn.send(cmd.incr('n', 1)))]);
+      expect(set.error).toBeInstanceOf(ConnectError);
+      expect((set.error as ConnectError).outcomeUnknown).toBe(false);
+      expect((quiet.error as ConnectError).outcomeUnknown).toBe(false);
+    }
+  });
+
+  it('after memcached is killed, sets issued turn after turn never claim an unknown outcome (nothing reaches a dead server)', async () => {
+    // Node sees the server's FIN ('end') a while before the socket's 'close': a set handed to the
+    // socket in between is refused by node, never sent. Each round issues a set on every turn
+    // from the moment the process is gone until the port refuses.
+    for (let round = 0; round < 8; round++) {
+      const server = await MemcachedServer.start();
+      const { conn } = open(server.host, server.port);
+      expect(await conn.send(cmd.store('set', 'k', text('v'), 0, 0))).toBe('STORED');
+      await server.stop();
+      const errors: unknown[] = [];
+      for (let turn = 0; turn < 200 && !(errors.at(-1) instanceof ConnectError); turn++) {
+        const outcome = settle(conn.send(cmd.store('set', 'k', text('w'), 0, 0)));
+        await nextTurn();
+        errors.push((await outcome).error);
+      }
+      expect(errors.at(-1)).toBeInstanceOf(ConnectError);
+      for (const error of errors) {
+        expect(error instanceof ConnectError || error instanceof ConnectionClosedError, `round ${round}: ${String(error)}`).toBe(true);
+        expect((error as TransportError).outcomeUnknown, `round ${round}: ${(error as Error).message}`).toBe(false);
+      }
+      conn.destroy();
+    }
   });
 
   it('a restarted server is reconnected on the next request; the close is reported as a transport failure', async () => {

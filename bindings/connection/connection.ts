@@ -85,7 +85,7 @@ interface Pending {
   readonly timeout: number;
   /** `performance.now()` after which the request has timed out; set once the transport is open. */
   deadline: number;
-  /** Handed to the transport: a lost answer now leaves a write's outcome unknown. */
+  /** Handed to an open transport: a lost answer now leaves a write's outcome unknown. */
   sent: boolean;
 }
 
@@ -117,6 +117,8 @@ const now: () => number = () => performance.now();
 
 /** Longest delay setTimeout honours. */
 const MAX_TIMER_MS = 0x7fff_ffff;
+
+const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /** One pipelined connection to one server; see the module comment. */
 export class Connection {
@@ -335,17 +337,20 @@ export class Connection {
       }
     }
     const requests = this.outboxRequests;
-    this.outbox = [];
-    this.outboxBytes = 0;
-    this.outboxRequests = [];
     for (const pending of requests) pending.sent = true;
     let accepted: boolean;
     try {
       accepted = transport.write(data);
     } catch (err) {
-      this.failTransport(session, err instanceof Error ? err : new Error(String(err)));
+      // Refused: nothing was taken. Still in the outbox, the requests are rejected as unsent.
+      for (const pending of requests) pending.sent = false;
+      this.failTransport(session, toError(err));
       return;
     }
+    if (session !== this.session) return; // closed from inside write(): everything was rejected
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.outboxRequests = [];
     if (!accepted) this.blocked = true;
     for (const pending of requests) {
       if (pending.request.shape === ReplyShape.NONE) this.settle(pending, undefined);

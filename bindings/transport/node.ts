@@ -86,18 +86,31 @@ class NodeTransport implements Transport {
 
   constructor(socket: Socket, handlers: TransportHandlers) {
     this.socket = socket;
+    // Reported at the first sign the socket can no longer carry our bytes, not at 'close': between
+    // the peer's FIN (or an error) and 'close' node refuses writes ("ended by the other party"), and
+    // bytes handed over in that window would count as sent, making a write's outcome look unknown.
+    let reported = false;
+    const report = (error: Error | undefined): void => {
+      if (reported) return;
+      reported = true;
+      handlers.onClose(error);
+    };
     socket.on('data', (chunk: Buffer) => handlers.onData(chunk));
-    socket.on('drain', () => handlers.onDrain());
+    // After the report nothing else is called (a write queued before the FIN may still drain).
+    socket.on('drain', () => reported || handlers.onDrain());
     socket.on('error', (err: Error) => {
       this.failure ??= err;
+      report(this.failure);
     });
     socket.on('end', () => {
-      // The server hung up on its own: not a clean close from the client's point of view.
-      if (!this.closing) this.failure ??= new Error('the server closed the connection');
+      // The server hung up on its own: not a clean close from the client's point of view. memcached
+      // never half-closes, so the connection is over.
+      if (this.closing) return;
+      this.failure ??= new Error('the server closed the connection');
+      report(this.failure);
     });
     socket.once('close', (hadError: boolean) => {
-      const error = this.failure ?? (hadError ? new Error('the connection failed') : undefined);
-      handlers.onClose(error);
+      report(this.failure ?? (hadError ? new Error('the connection failed') : undefined));
     });
   }
 
