@@ -9,6 +9,9 @@
  *   already queued behind it) go out in a single transport write.
  * - Bounded: at most `maxQueue` requests wait; beyond that `send` fails at once with `QueueFullError`.
  *   A value larger than `maxValueBytes` is refused from its header.
+ * - Fair to the server: a request's clock starts when its bytes are written, and a request past
+ *   its deadline is timed out only once the socket was read and brought nothing (a busy event
+ *   loop is not a hung server).
  * - Free of policy: no routing, retries, health or codecs. It reports transport failures through
  *   {@link ConnectionEvents} for the health layer and otherwise just sends bytes and returns replies.
  */
@@ -58,7 +61,9 @@ export interface ConnectionOptions {
   connectTimeout: number;
   /**
    * Default command timeout in milliseconds, counted from when the request is handed to an open
-   * transport (waiting for the connection is bounded by `connectTimeout`). `0` or `Infinity`: none.
+   * transport (waiting for the connection, or for the transport to drain, is bounded elsewhere).
+   * A request past it times out once a turn of the event loop brought no byte from the server.
+   * `0` or `Infinity`: none.
    */
   timeout: number;
   /** Most requests allowed to wait (sent or not) at once; `Infinity` for no bound. */
@@ -83,7 +88,7 @@ interface Pending {
   readonly reject: (error: Error) => void;
   /** Command timeout in ms (`Infinity` for none). */
   readonly timeout: number;
-  /** `performance.now()` after which the request has timed out; set once the transport is open. */
+  /** `performance.now()` after which the request has timed out; `Infinity` until it is written. */
   deadline: number;
   /** Handed to an open transport: a lost answer now leaves a write's outcome unknown. */
   sent: boolean;
@@ -97,6 +102,8 @@ class Session {
   earlyClose: Error | undefined = undefined;
   /** `transport.end()` was called by a graceful close. */
   ending = false;
+  /** Bytes received so far: progress that tells a busy event loop from a silent server. */
+  received = 0;
 
   constructor(maxValueBytes: number) {
     this.parser = new ReplyParser(maxValueBytes);
@@ -112,6 +119,8 @@ class Session {
 // 4 servers and 64 in flight).
 const soon = (fn: () => void): void => queueMicrotask(fn);
 const endOfTurn: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : soon;
+// A whole turn of the event loop, socket reads included: never a microtask, which runs before any I/O.
+const nextTurn: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 
 const now: () => number = () => performance.now();
 
@@ -145,6 +154,8 @@ export class Connection {
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** When the armed timer fires (`performance.now()` scale); `Infinity` when none. */
   private timerAt = Infinity;
+  /** Set while an expired request waits a turn for the socket to be read (see `checkDeadlines`). */
+  private stallCheck: object | undefined = undefined;
 
   /** Terminal: set by close() or destroy(). */
   private closed = false;
@@ -196,12 +207,8 @@ export class Connection {
       if (request.shape !== ReplyShape.NONE) this.queue.push(pending);
       this.enqueueBytes(pending);
       const session = this.session;
-      if (session === undefined) {
-        this.connect();
-      } else if (session.transport !== undefined) {
-        if (pending.timeout !== Infinity && request.shape !== ReplyShape.NONE) this.startClock(pending, now());
-        this.scheduleFlush();
-      }
+      if (session === undefined) this.connect();
+      else if (session.transport !== undefined) this.scheduleFlush();
     });
   }
 
@@ -273,10 +280,6 @@ export class Connection {
       this.onTransportClose(session, session.earlyClose);
       return;
     }
-    const start = now();
-    this.queue.forEach((pending) => {
-      if (pending.timeout !== Infinity) this.startClock(pending, start);
-    });
     this.events.onConnect?.();
     if (this.session !== session) return;
     this.flush();
@@ -352,9 +355,23 @@ export class Connection {
     this.outboxBytes = 0;
     this.outboxRequests = [];
     if (!accepted) this.blocked = true;
+    // The clocks start now that the bytes are the transport's: time spent unsent (connecting,
+    // waiting for a drain, or behind the caller's own synchronous code) is not the server's.
+    const start = now();
+    let earliest = Infinity;
+    let awaiting = 0;
     for (const pending of requests) {
-      if (pending.request.shape === ReplyShape.NONE) this.settle(pending, undefined);
+      if (pending.request.shape === ReplyShape.NONE) {
+        this.settle(pending, undefined);
+        continue;
+      }
+      awaiting++;
+      pending.deadline = start + pending.timeout;
+      if (pending.deadline < earliest) earliest = pending.deadline;
     }
+    // The first write after idle re-arms from scratch: a timer left from an earlier burst may
+    // never fire (Workers drop a request's timers when it ends).
+    if (earliest !== Infinity && (earliest < this.timerAt || this.queue.length === awaiting)) this.armTimer(earliest);
     if (this.closed) this.endIfIdle(session);
   }
 
@@ -368,6 +385,7 @@ export class Connection {
 
   private onData(session: Session, chunk: Uint8Array): void {
     if (session !== this.session) return;
+    session.received += chunk.length;
     const parser = session.parser;
     let head: Pending | undefined;
     try {
@@ -401,13 +419,6 @@ export class Connection {
 
   // ───────────────────────────── timeouts ─────────────────────────────
 
-  private startClock(pending: Pending, start: number): void {
-    pending.deadline = start + pending.timeout;
-    // The first request after idle re-arms from scratch: a timer left from an earlier burst may
-    // never fire (Workers drop a request's timers when it ends).
-    if (pending.deadline < this.timerAt || this.queue.length === 1) this.armTimer(pending.deadline);
-  }
-
   private armTimer(at: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = at;
@@ -422,7 +433,19 @@ export class Connection {
     this.timer = undefined;
     this.timerAt = Infinity;
     const session = this.session;
-    if (session?.transport === undefined) return;
+    // A pending stall check re-arms the timer itself when it is over.
+    if (session?.transport === undefined || this.stallCheck !== undefined) return;
+    this.checkDeadlines(session, -1);
+  };
+
+  /**
+   * Times out the oldest request past its deadline, but only once a whole turn of the event loop
+   * (socket reads included) brought no byte: after the process was busy (a long synchronous task,
+   * a GC pause), the answers may be waiting unread on the socket, and the server is not to blame.
+   * Bytes that arrive while a request is still unanswered buy it another turn: the server is alive.
+   * `receivedBefore` is `session.received` when the turn began (`-1`: no turn yet).
+   */
+  private checkDeadlines(session: Session, receivedBefore: number): void {
     const at = now();
     let expired: Pending | undefined;
     let next = Infinity;
@@ -430,13 +453,22 @@ export class Connection {
       if (pending.deadline <= at) expired ??= pending;
       else if (pending.deadline < next) next = pending.deadline;
     });
-    if (expired !== undefined) {
+    if (expired === undefined) {
+      if (next !== Infinity) this.armTimer(next);
+    } else if (session.received === receivedBefore) {
       const error = new CommandTimeoutError(this.server, expired.timeout, expired.sent && expired.request.mutates);
       this.teardown(session, error, expired, error);
-    } else if (next !== Infinity) {
-      this.armTimer(next);
+    } else {
+      const check = {};
+      const received = session.received;
+      this.stallCheck = check;
+      nextTurn(() => {
+        if (this.stallCheck !== check) return; // the session ended meanwhile
+        this.stallCheck = undefined;
+        this.checkDeadlines(session, received);
+      });
     }
-  };
+  }
 
   // ───────────────────────────── closing ─────────────────────────────
 
@@ -513,10 +545,12 @@ export class Connection {
     for (const resolve of waiters) resolve();
   }
 
+  /** Stops the command timer and any stall check. */
   private clearTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
+    this.stallCheck = undefined;
   }
 
   private settle(pending: Pending, value: unknown): void {
