@@ -1,11 +1,11 @@
 /**
  * The connection against a scripted fake server, for what a real memcached never does: garbage,
  * a stall in the middle of a value, a close in the middle of a reply, one byte per packet, the
- * wrong key, bytes nobody asked for, a value too large to buffer,
- * a hang-up racing a write.
+ * wrong key, bytes nobody asked for, a value too large to buffer, a
+ * proxy's ERROR to the handshake, a hang-up racing a write.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
+import { Connection, type ConnectionOptions, type Handshake } from '../bindings/connection/connection.js';
 import * as cmd from '../bindings/protocol/commands.js';
 import {
   ClientError,
@@ -13,6 +13,7 @@ import {
   ConnectionClosedError,
   ProtocolError,
   ServerError,
+  UnknownCommandError,
   type TransportError,
 } from '../bindings/errors.js';
 import { connectNode } from '../bindings/transport/node.js';
@@ -276,6 +277,64 @@ describe('value limit', () => {
     const h = await harness(serveNormally, { maxValueBytes: 'big-value'.length });
     expect(str((await h.conn.send(cmd.get('big')))!.value)).toBe('big-value');
     expect(await h.conn.send(cmd.get('bigger')).catch((e: unknown) => e)).toBeInstanceOf(ProtocolError);
+  });
+});
+
+describe('handshake', () => {
+  /** A `stats` handshake to a proxy that answers it with ERROR, pipelined with `get a` in one packet. */
+  async function proxyAnsweringError(verdict: (replies: unknown[]) => Error | undefined) {
+    const verified: unknown[][] = [];
+    const handshake: Handshake = {
+      requests: () => [cmd.stats()],
+      verify: (replies) => (verified.push(replies), verdict(replies)),
+    };
+    const h = await harness(
+      async (peer) => {
+        expect(await peer.readLine()).toBe('stats');
+        expect(await peer.readLine()).toBe('get a');
+        peer.write('ERROR\r\nVALUE a 0 1\r\nx\r\nEND\r\n');
+        await peer.readLine();
+      },
+      { handshake },
+    );
+    return { h, verified };
+  }
+
+  it('verify sees the ERROR as an UnknownCommandError value; accepted, the answers behind it are delivered', async () => {
+    const { h, verified } = await proxyAnsweringError(() => undefined);
+    expect(str((await h.conn.send(cmd.get('a')))!.value)).toBe('x');
+    expect(verified).toHaveLength(1);
+    expect(verified[0][0]).toBeInstanceOf(UnknownCommandError);
+    expect(h.closes).toEqual([]);
+  });
+
+  it('refused, the session is torn down before the answers behind it (already received) are delivered', async () => {
+    const refusal = new Error('a proxy: no stats, no identity');
+    const { h, verified } = await proxyAnsweringError(() => refusal);
+    const { value, error } = await settle(h.conn.send(cmd.get('a')));
+    expect(value).toBeUndefined();
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as ConnectionClosedError).cause).toBe(refusal);
+    expect(verified).toHaveLength(1);
+    expect(h.closes).toEqual([refusal]);
+    expect(h.transportErrors).toEqual([]);
+    await vi.waitFor(() => expect(h.fake.peers[0].socket.destroyed).toBe(true));
+  });
+
+  it('a handshake that is never answered times out like any request: an ordinary transport failure', async () => {
+    let verified = 0;
+    const h = await harness(
+      async (peer) => {
+        await peer.readLine(); // never answers
+      },
+      { timeout: 150, handshake: { requests: () => [cmd.version()], verify: () => (verified++, undefined) } },
+    );
+    const { error } = await settle(h.conn.send(cmd.get('a')));
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as ConnectionClosedError).cause).toBeInstanceOf(CommandTimeoutError);
+    expect(h.transportErrors).toHaveLength(1);
+    expect(h.transportErrors[0]).toBeInstanceOf(CommandTimeoutError);
+    expect(verified).toBe(0);
   });
 });
 

@@ -1,17 +1,18 @@
 /**
  * The connection's life against real memcached processes: lazy connect, a hung server (SIGSTOP)
  * timing out and a fresh connection afterwards, refused connects, restarts, what a failed write's
- * outcome is said to be, the queue bound, and closing.
+ * outcome is said to be, the handshake, the queue bound, and closing.
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Connection, type ConnectionOptions } from '../bindings/connection/connection.js';
+import { Connection, type ConnectionOptions, type Handshake } from '../bindings/connection/connection.js';
 import * as cmd from '../bindings/protocol/commands.js';
 import {
   CommandTimeoutError,
   ConnectError,
   ConnectionClosedError,
   QueueFullError,
+  ServerRestartedError,
   type TransportError,
 } from '../bindings/errors.js';
 import { connectNode } from '../bindings/transport/node.js';
@@ -30,6 +31,14 @@ async function pauseServer(server: MemcachedServer): Promise<void> {
 
 const settle = <T>(p: Promise<T>) => p.then((value) => ({ value, error: undefined }), (error: unknown) => ({ value: undefined, error }));
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** connectNode, counting the writes of every transport it opens. */
+function countingWrites(counter: { writes: number }): Connector {
+  return async (opts, handlers) => {
+    const transport = await connectNode(opts, handlers);
+    return { write: (d) => (counter.writes++, transport.write(d)), end: () => transport.end(), destroy: () => transport.destroy() };
+  };
+}
 
 interface Observed {
   connects: number;
@@ -193,6 +202,76 @@ describe('a hung server (SIGSTOP)', () => {
     const { conn } = open(server.host, server.port, { timeout: 200 });
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => conn.send(cmd.incr(`n${i}`, 1))));
     expect(results).toEqual(Array(20).fill(null));
+  });
+});
+
+describe('handshake', () => {
+  /** A `stats` handshake that records what verify saw and refuses per `refuse`. */
+  function statsHandshake(refuse: (stats: Map<string, string>) => Error | undefined = () => undefined) {
+    const seen = { built: 0, verified: [] as unknown[][] };
+    const handshake: Handshake = {
+      requests: () => (seen.built++, [cmd.stats()]),
+      verify: (replies) => {
+        seen.verified.push(replies);
+        return refuse(replies[0] as Map<string, string>);
+      },
+    };
+    return { handshake, seen };
+  }
+
+  it('rides in the first write of every transport, ahead of the waiting requests; its answers reach only verify', async () => {
+    const server = await startServer();
+    const counter = { writes: 0 };
+    const { handshake, seen: hs } = statsHandshake();
+    const { conn, seen } = open(server.host, server.port, { handshake, connector: countingWrites(counter), maxQueue: 2 });
+    const first = [conn.send(cmd.version()), conn.send(cmd.get('missing'))] as const;
+    expect(conn.pending).toBe(2); // the handshake is not counted…
+    const refused = await conn.send(cmd.version()).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(QueueFullError); // …and takes no room under maxQueue
+    const [version, item] = await Promise.all(first);
+    expect(version).toMatch(/^1\./);
+    expect(item).toBeNull();
+    expect(counter.writes).toBe(1); // no extra round trip
+    expect(hs.verified).toHaveLength(1);
+    expect(hs.verified[0]).toHaveLength(1);
+    expect((hs.verified[0][0] as Map<string, string>).get('pid')).toBe(String(server.pid));
+
+    // A new transport (after a restart) gets its own handshake, built anew.
+    await server.restart();
+    await vi.waitFor(() => expect(conn.connected).toBe(false));
+    expect(await conn.send(cmd.get('k'))).toBeNull();
+    expect(hs.built).toBe(2);
+    expect((hs.verified[1][0] as Map<string, string>).get('pid')).toBe(String(server.pid));
+    expect(seen.connects).toBe(2);
+    expect(conn.pending).toBe(0);
+  });
+
+  it('a refusal tears the session down at once: a TransportError is reported, the requests behind reject, outcome per write', async () => {
+    const server = await startServer();
+    let refusal: ServerRestartedError | undefined;
+    const { handshake } = statsHandshake((stats) => (refusal = new ServerRestartedError(server.address, `pid ${stats.get('pid')}, expected 1`)));
+    const { conn, seen } = open(server.host, server.port, { handshake });
+    const [get, set] = await Promise.all([settle(conn.send(cmd.get('k'))), settle(conn.send(cmd.store('set', 'k', text('v'), 0, 0)))]);
+    expect(refusal).toBeInstanceOf(ServerRestartedError);
+    expect(seen.transportErrors).toEqual([refusal]);
+    expect(seen.closes).toEqual([refusal]);
+    expect(get.error).toBeInstanceOf(ConnectionClosedError);
+    expect((get.error as ConnectionClosedError).cause).toBe(refusal);
+    expect((get.error as ConnectionClosedError).outcomeUnknown).toBe(false);
+    expect((set.error as ConnectionClosedError).outcomeUnknown).toBe(true); // written with the handshake: memcached may apply it
+    expect(conn.connected).toBe(false);
+    expect(conn.pending).toBe(0);
+  });
+
+  it('a refusal with a plain Error is not a transport failure; it closes the session all the same', async () => {
+    const server = await startServer();
+    const nope = new Error('not the server we want');
+    const { handshake } = statsHandshake(() => nope);
+    const { conn, seen } = open(server.host, server.port, { handshake });
+    const { error } = await settle(conn.send(cmd.version()));
+    expect((error as ConnectionClosedError).cause).toBe(nope);
+    expect(seen.transportErrors).toEqual([]);
+    expect(seen.closes).toEqual([nope]);
   });
 });
 

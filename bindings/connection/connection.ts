@@ -12,6 +12,7 @@
  * - Fair to the server: a request's clock starts when its bytes are written, and a request past
  *   its deadline is timed out only once the socket was read and brought nothing (a busy event
  *   loop is not a hung server).
+ * - Optionally verified: a {@link Handshake} rides ahead of the first requests of every transport.
  * - Free of policy: no routing, retries, health or codecs. It reports transport failures through
  *   {@link ConnectionEvents} for the health layer and otherwise just sends bytes and returns replies.
  */
@@ -37,8 +38,9 @@ export interface ConnectionEvents {
   onConnect?(): void;
   /**
    * A failure that counts against the server: connect failed or timed out (`ConnectError`,
-   * `ConnectTimeoutError`), a command timed out (`CommandTimeoutError`), or the transport closed
-   * without being asked to (`ConnectionClosedError`). Called once per failure, before the pending
+   * `ConnectTimeoutError`), a command timed out (`CommandTimeoutError`), the transport closed
+   * without being asked to (`ConnectionClosedError`), or the handshake's `verify` refused the
+   * server with a `TransportError`. Called once per failure, before the pending
    * requests are rejected. Protocol outcomes (`SERVER_ERROR`, a miss) and garbage bytes
    * (`ProtocolError`, reported by `onClose` only) are not transport failures.
    */
@@ -49,6 +51,19 @@ export interface ConnectionEvents {
    * `undefined` when it was closed on purpose by {@link Connection.close}.
    */
   onClose?(error: Error | undefined): void;
+}
+
+/** Requests written first on every new transport, ahead of whatever waits, and a verdict on their answers. */
+export interface Handshake {
+  /** The requests, built anew for each transport (e.g. `stats` for the server's identity). */
+  requests(): Request<unknown>[];
+  /**
+   * Called synchronously with the handshake's answers, in order (a `MemcacheError` value where the
+   * server answered an error, e.g. a proxy's ERROR), before any later answer is delivered. Returns
+   * an Error to refuse the server: the session is torn down at once and nothing pipelined behind
+   * the handshake is delivered; a TransportError is reported through events.onTransportError.
+   */
+  verify(replies: unknown[]): Error | undefined;
 }
 
 /** Settings of one connection, already validated and defaulted by the client's options. */
@@ -73,6 +88,11 @@ export interface ConnectionOptions {
   /** Hooks for the health layer. */
   events?: ConnectionEvents;
   /**
+   * Written ahead of the first requests of every transport, in the same write; its requests have
+   * the connection's `timeout`, do not count against `maxQueue`, and their answers reach no caller.
+   */
+  handshake?: Handshake;
+  /**
    * Largest value, in bytes, a `VALUE` header may announce; a larger one is a `ProtocolError`
    * before its bytes arrive (the session is destroyed), so a server cannot make the client buffer
    * gigabytes. Raise it with {@link Connection.raiseValueLimit}.
@@ -88,6 +108,8 @@ interface Pending {
   readonly reject: (error: Error) => void;
   /** Command timeout in ms (`Infinity` for none). */
   readonly timeout: number;
+  /** Part of a session's handshake: not counted against `maxQueue`, its answer goes to `verify`. */
+  readonly handshake: boolean;
   /** `performance.now()` after which the request has timed out; `Infinity` until it is written. */
   deadline: number;
   /** Handed to an open transport: a lost answer now leaves a write's outcome unknown. */
@@ -104,9 +126,14 @@ class Session {
   ending = false;
   /** Bytes received so far: progress that tells a busy event loop from a silent server. */
   received = 0;
+  /** The handshake of this transport, its answers so far (in order) and how many are awaited. */
+  readonly handshake: Handshake | undefined;
+  readonly handshakeReplies: unknown[] = [];
+  handshakeLeft = 0;
 
-  constructor(maxValueBytes: number) {
+  constructor(maxValueBytes: number, handshake: Handshake | undefined) {
     this.parser = new ReplyParser(maxValueBytes);
+    this.handshake = handshake;
   }
 }
 
@@ -193,22 +220,20 @@ export class Connection {
     if (this.closed) return Promise.reject(new ConnectionClosedError(this.server, false, new Error('the connection was closed by its owner')));
     if (this.count >= this.options.maxQueue) return Promise.reject(new QueueFullError(this.server, this.options.maxQueue));
     return new Promise<R>((resolve, reject) => {
+      // A new session queues its handshake first, ahead of this request.
+      const session = this.session ?? this.connect();
       const pending: Pending = {
         request,
         resolve: resolve as (value: unknown) => void,
         reject,
         timeout: timeout > 0 ? timeout : Infinity,
+        handshake: false,
         deadline: Infinity,
         sent: false,
       };
       this.count++;
-      // A noreply command gets no answer (memcached stays silent for every well-formed command,
-      // errors included), so it never enters the queue of requests waiting for one.
-      if (request.shape !== ReplyShape.NONE) this.queue.push(pending);
-      this.enqueueBytes(pending);
-      const session = this.session;
-      if (session === undefined) this.connect();
-      else if (session.transport !== undefined) this.scheduleFlush();
+      this.enqueue(pending);
+      if (session.transport !== undefined) this.scheduleFlush();
     });
   }
 
@@ -248,9 +273,22 @@ export class Connection {
 
   // ───────────────────────────── connecting ─────────────────────────────
 
-  private connect(): void {
-    const session = new Session(this.valueLimit);
+  /** Starts a session: its handshake (if any) goes first in the outbox. The queue is empty here. */
+  private connect(): Session {
+    const handshake = this.options.handshake;
+    const requests = handshake?.requests() ?? [];
+    const session = new Session(this.valueLimit, handshake);
     this.session = session;
+    const timeout = this.options.timeout > 0 ? this.options.timeout : Infinity;
+    for (const [index, request] of requests.entries()) {
+      // Answers and error replies alike are kept for `verify`; a noreply one's stays undefined.
+      const keep = (reply: unknown): void => {
+        session.handshakeReplies[index] = reply;
+      };
+      session.handshakeReplies.push(undefined);
+      this.enqueue({ request, resolve: keep, reject: keep, timeout, handshake: true, deadline: Infinity, sent: false });
+      if (request.shape !== ReplyShape.NONE) session.handshakeLeft++;
+    }
     const handlers: TransportHandlers = {
       onData: (chunk) => this.onData(session, chunk),
       onClose: (error) => this.onTransportClose(session, error),
@@ -267,6 +305,7 @@ export class Connection {
       (transport) => this.onConnected(session, transport),
       (err: unknown) => this.onConnectFailed(session, err),
     );
+    return session;
   }
 
   private onConnected(session: Session, transport: Transport): void {
@@ -282,8 +321,10 @@ export class Connection {
     }
     this.events.onConnect?.();
     if (this.session !== session) return;
+    // A handshake that awaits no answer is judged before anything is written.
+    if (session.handshake !== undefined && session.handshakeLeft === 0 && !this.verdict(session)) return;
     this.flush();
-    if (this.closed) this.endIfIdle(session);
+    if (this.closed && this.session === session) this.endIfIdle(session);
   }
 
   private onConnectFailed(session: Session, err: unknown): void {
@@ -298,8 +339,11 @@ export class Connection {
 
   // ───────────────────────────── writing ─────────────────────────────
 
-  private enqueueBytes(pending: Pending): void {
+  private enqueue(pending: Pending): void {
     const request = pending.request;
+    // A noreply command gets no answer (memcached stays silent for every well-formed command,
+    // errors included), so it never enters the queue of requests waiting for one.
+    if (request.shape !== ReplyShape.NONE) this.queue.push(pending);
     this.outbox.push(request.bytes);
     this.outboxBytes += request.bytes.length;
     if (request.body !== undefined) {
@@ -404,6 +448,8 @@ export class Connection {
         } else {
           this.settle(head, reply);
         }
+        // The verdict comes before any answer pipelined behind the handshake is parsed.
+        if (head.handshake && --session.handshakeLeft === 0 && !this.verdict(session)) return;
       }
       if (this.queue.length === 0 && parser.buffered) {
         throw new ProtocolError('memcached sent bytes while no request was waiting for an answer');
@@ -499,7 +545,7 @@ export class Connection {
   /**
    * Ends a session for good: the transport is destroyed, the session forgotten (the next request
    * reconnects), `culprit` (if any) rejects with its own error and every other request with
-   * `ConnectionClosedError` (`cause`). `transportError`, if any, is reported to the health layer.
+   * `ConnectionClosedError` (`cause`). `ownError`, when a `TransportError`, is reported to the health layer.
    */
   private teardown(session: Session, cause: Error | undefined, culprit: Pending | undefined, ownError: Error | undefined): void {
     if (session !== this.session) return;
@@ -530,6 +576,21 @@ export class Connection {
     return waiting;
   }
 
+  /**
+   * Hands the handshake's answers to `verify`. A refusal (or a throw) tears the session down at
+   * once. Returns whether the session goes on.
+   */
+  private verdict(session: Session): boolean {
+    let refusal: Error | undefined;
+    try {
+      refusal = session.handshake?.verify(session.handshakeReplies);
+    } catch (err) {
+      refusal = toError(err);
+    }
+    if (refusal !== undefined) this.teardown(session, refusal, undefined, refusal);
+    return this.session === session;
+  }
+
   /** After close(): end the transport once nothing is waiting any more. */
   private endIfIdle(session: Session): void {
     if (session.ending || this.queue.length > 0 || this.outbox.length > 0) return;
@@ -554,12 +615,12 @@ export class Connection {
   }
 
   private settle(pending: Pending, value: unknown): void {
-    this.count--;
+    if (!pending.handshake) this.count--;
     pending.resolve(value);
   }
 
   private settleError(pending: Pending, error: Error): void {
-    this.count--;
+    if (!pending.handshake) this.count--;
     pending.reject(error);
   }
 }
