@@ -1,9 +1,10 @@
 /**
  * The connection against a scripted fake server, for what a real memcached never does: garbage,
  * a stall in the middle of a value, a close in the middle of a reply, one byte per packet, the
- * wrong key, bytes nobody asked for, a value too large to buffer, a
- * proxy's ERROR to the handshake, a hang-up racing a write.
+ * wrong key, bytes nobody asked for, a value too large to buffer, a proxy's ERROR to the
+ * handshake, a hang-up racing a write, and a black hole that never confirms a close.
  */
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection, type ConnectionOptions, type Handshake } from '../bindings/connection/connection.js';
 import * as cmd from '../bindings/protocol/commands.js';
@@ -393,5 +394,35 @@ describe('what was sent', () => {
     expect((set.error as Error).message).toMatch(/refused by the runtime/);
     expect(h.conn.pending).toBe(0);
     expect(await h.conn.send(cmd.store('set', 'k', text('v'), 0, 0))).toBe('STORED');
+  });
+});
+
+describe('closing a black hole', () => {
+  it('close() to a server that accepts, never reads, answers nor closes settles after closeTimeout', async () => {
+    const sockets: Socket[] = [];
+    const hole = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    const address = hole.address();
+    if (typeof address !== 'object' || address === null) throw new Error('no port');
+    const closes: (Error | undefined)[] = [];
+    const conn = new Connection({
+      host: '127.0.0.1', port: address.port, connector: connectNode, connectTimeout: 1000, timeout: 5000, closeTimeout: 200,
+      maxQueue: Infinity, events: { onClose: (e) => closes.push(e) },
+    });
+    try {
+      await conn.send(cmd.store('set', 'k', text('v'), 0, 0, true)); // noreply: connected and idle
+      const started = performance.now();
+      const closed = await Promise.race([conn.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+      const elapsed = performance.now() - started;
+      expect(closed).toBe('closed');
+      expect(elapsed).toBeGreaterThanOrEqual(180);
+      expect(elapsed).toBeLessThan(3000);
+      expect(closes).toEqual([undefined]);
+      expect(conn.connected).toBe(false);
+    } finally {
+      conn.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hole.close(() => resolve()));
+    }
   });
 });

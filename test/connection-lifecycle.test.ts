@@ -1,7 +1,7 @@
 /**
  * The connection's life against real memcached processes: lazy connect, a hung server (SIGSTOP)
  * timing out and a fresh connection afterwards, refused connects, restarts, what a failed write's
- * outcome is said to be, the handshake, the queue bound, and closing.
+ * outcome is said to be, the handshake, the queue bound, and closing (bounded by closeTimeout).
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -31,6 +31,9 @@ async function pauseServer(server: MemcachedServer): Promise<void> {
 
 const settle = <T>(p: Promise<T>) => p.then((value) => ({ value, error: undefined }), (error: unknown) => ({ value: undefined, error }));
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Settles with 'settled', or 'pending' if `p` has not settled within `ms` (so a hang fails fast). */
+const within = (p: Promise<unknown>, ms: number): Promise<'settled' | 'pending'> =>
+  Promise.race([p.then(() => 'settled' as const), new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))]);
 
 /** connectNode, counting the writes of every transport it opens. */
 function countingWrites(counter: { writes: number }): Connector {
@@ -309,6 +312,43 @@ describe('closing', () => {
     expect(seen.transportErrors).toEqual([]);
     const refused = await conn.send(cmd.version()).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('close() of an idle connection to a stopped (SIGSTOP) memcached settles after closeTimeout (default: timeout)', async () => {
+    const server = await startServer();
+    const { conn, seen } = open(server.host, server.port, { timeout: 300 });
+    await conn.send(cmd.version());
+    await pauseServer(server); // it will never confirm the close
+    const started = performance.now();
+    expect(await within(conn.close(), 5000)).toBe('settled');
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(280);
+    expect(elapsed).toBeLessThan(3000);
+    expect(conn.connected).toBe(false);
+    expect(seen.closes).toEqual([undefined]); // closed on purpose
+    expect(seen.transportErrors).toEqual([]);
+  });
+
+  it('an explicit closeTimeout bounds the wait, whatever the command timeout', async () => {
+    const server = await startServer();
+    const { conn } = open(server.host, server.port, { timeout: 10_000, closeTimeout: 100 });
+    await conn.send(cmd.version());
+    await pauseServer(server);
+    const started = performance.now();
+    expect(await within(conn.close(), 5000)).toBe('settled');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('close() with a request in flight to a stopped memcached settles within timeout + closeTimeout', async () => {
+    const server = await startServer();
+    const { conn } = open(server.host, server.port, { timeout: 200, closeTimeout: 200 });
+    await conn.send(cmd.version());
+    await pauseServer(server);
+    const get = settle(conn.send(cmd.get('k')));
+    const started = performance.now();
+    expect(await within(conn.close(), 5000)).toBe('settled');
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect((await get).error).toBeInstanceOf(CommandTimeoutError);
   });
 
   it('destroy() rejects everything pending at once', async () => {

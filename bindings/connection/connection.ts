@@ -8,7 +8,8 @@
  * - Coalesced: the requests issued together (one synchronous run and the promise continuations
  *   already queued behind it) go out in a single transport write.
  * - Bounded: at most `maxQueue` requests wait; beyond that `send` fails at once with `QueueFullError`.
- *   A value larger than `maxValueBytes` is refused from its header.
+ *   A value larger than `maxValueBytes` is refused from its header. `close()` waits at most
+ *   `closeTimeout` for a transport it ended to close.
  * - Fair to the server: a request's clock starts when its bytes are written, and a request past
  *   its deadline is timed out only once the socket was read and brought nothing (a busy event
  *   loop is not a hung server).
@@ -99,6 +100,12 @@ export interface ConnectionOptions {
    * @default {@link DEFAULT_MAX_VALUE_BYTES} (1 MiB, memcached's default item size limit)
    */
   maxValueBytes?: number;
+  /**
+   * Milliseconds {@link Connection.close} waits for the transport to close once it has ended it
+   * (a hung server or a black hole never confirms); then the transport is destroyed.
+   * @default `timeout`, or 1000 when there is none
+   */
+  closeTimeout?: number;
 }
 
 /** A request waiting for its answer (or, for `noreply`, for its write). */
@@ -124,6 +131,8 @@ class Session {
   earlyClose: Error | undefined = undefined;
   /** `transport.end()` was called by a graceful close. */
   ending = false;
+  /** Destroys the transport when a graceful close is not confirmed within `closeTimeout`. */
+  closeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Bytes received so far: progress that tells a busy event loop from a silent server. */
   received = 0;
   /** The handshake of this transport, its answers so far (in order) and how many are awaited. */
@@ -154,6 +163,9 @@ const now: () => number = () => performance.now();
 /** Longest delay setTimeout honours. */
 const MAX_TIMER_MS = 0x7fff_ffff;
 
+/** `closeTimeout` when the connection has no command timeout either. */
+const DEFAULT_CLOSE_TIMEOUT_MS = 1000;
+
 const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /** One pipelined connection to one server; see the module comment. */
@@ -162,6 +174,8 @@ export class Connection {
   readonly server: string;
   private readonly options: ConnectionOptions;
   private readonly events: ConnectionEvents;
+  /** Milliseconds a graceful close waits for the transport to close. */
+  private readonly closeTimeout: number;
   /** Largest value a server may announce (only ever raised). */
   private valueLimit: number;
 
@@ -192,6 +206,8 @@ export class Connection {
     this.options = options;
     this.events = options.events ?? {};
     this.server = `${options.host}:${options.port}`;
+    const timeout = options.timeout > 0 && options.timeout !== Infinity ? options.timeout : DEFAULT_CLOSE_TIMEOUT_MS;
+    this.closeTimeout = options.closeTimeout ?? timeout;
     this.valueLimit = Math.min(options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES, MAX_VALUE_BYTES);
   }
 
@@ -249,7 +265,8 @@ export class Connection {
 
   /**
    * Closes gracefully: new requests are refused, the ones already sent get their answers (or
-   * time out), then the transport is ended. Resolves once it is closed. Terminal.
+   * time out), then the transport is ended, and destroyed if it has not closed `closeTimeout`
+   * later. Resolves once it is closed. Terminal.
    */
   close(): Promise<void> {
     this.closed = true;
@@ -331,7 +348,7 @@ export class Connection {
     if (session !== this.session) return;
     const error = err instanceof TransportError ? err : new ConnectError(this.server, err);
     this.session = undefined;
-    const waiting = this.takeAll();
+    const waiting = this.takeAll(session);
     this.events.onTransportError?.(error);
     for (const pending of waiting) this.settleError(pending, error);
     this.releaseCloseWaiters();
@@ -528,7 +545,7 @@ export class Connection {
     if (session.ending && this.queue.length === 0 && this.outbox.length === 0) {
       // The graceful close we asked for.
       this.session = undefined;
-      this.clearTimer();
+      this.clearTimers(session);
       this.events.onClose?.(undefined);
       this.releaseCloseWaiters();
       return;
@@ -551,7 +568,7 @@ export class Connection {
     if (session !== this.session) return;
     this.session = undefined;
     session.transport?.destroy();
-    const waiting = this.takeAll();
+    const waiting = this.takeAll(session);
     const transportError = ownError instanceof TransportError ? ownError : undefined;
     if (transportError !== undefined) this.events.onTransportError?.(transportError);
     if (session.transport !== undefined) this.events.onClose?.(cause);
@@ -563,7 +580,7 @@ export class Connection {
   }
 
   /** Empties the queue and the outbox (every unsettled request, oldest first) and resets write state. */
-  private takeAll(): Pending[] {
+  private takeAll(session: Session): Pending[] {
     const waiting = this.queue.drain();
     for (const pending of this.outboxRequests) {
       if (pending.request.shape === ReplyShape.NONE) waiting.push(pending);
@@ -572,7 +589,7 @@ export class Connection {
     this.outboxBytes = 0;
     this.outboxRequests = [];
     this.blocked = false;
-    this.clearTimer();
+    this.clearTimers(session);
     return waiting;
   }
 
@@ -597,6 +614,10 @@ export class Connection {
     if (session.transport === undefined) return; // still connecting: flush, answers, then here again
     session.ending = true;
     session.transport.end();
+    // A hung server or a black hole never confirms the close (no FIN): don't wait for it forever.
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, this.closeTimeout));
+    session.closeTimer = setTimeout(() => this.teardown(session, undefined, undefined, undefined), ms);
+    (session.closeTimer as { unref?: () => void }).unref?.();
   }
 
   private releaseCloseWaiters(): void {
@@ -606,12 +627,14 @@ export class Connection {
     for (const resolve of waiters) resolve();
   }
 
-  /** Stops the command timer and any stall check. */
-  private clearTimer(): void {
+  /** Stops the command timer (and any stall check) and the session's close timer. */
+  private clearTimers(session: Session): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
     this.stallCheck = undefined;
+    if (session.closeTimer !== undefined) clearTimeout(session.closeTimer);
+    session.closeTimer = undefined;
   }
 
   private settle(pending: Pending, value: unknown): void {
