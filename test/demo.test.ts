@@ -1,9 +1,10 @@
 /**
  * Smoke test of `npm run demo`: runs the compiled demo (dist/demo/main.js) with `--quick`, end to
  * end with real memcached and frontend processes, and checks its JSON result tells Don's story:
- * the PECL-style row serves stale outage copies, offline serves no stale read, cluster flush none
- * from outage copies. Then checks that the HTML is self-contained and that every process the demo
- * started is gone.
+ * the PECL-style row serves stale outage copies, both offline rows (Don's flush and the default
+ * journal) serve no stale read, cluster flush none from outage copies. Then checks that the HTML
+ * is self-contained and that every process the demo started is gone. The bookkeeping behind the
+ * rows (events per outage) has its own process-free test: demo-bookkeeping.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -49,36 +50,51 @@ afterAll(async () => {
 });
 
 describe('npm run demo', () => {
-  it('--help prints usage; an unknown option exits 2 without starting anything', async () => {
+  it('--help prints usage; an unknown option or policy exits 2 without starting anything', async () => {
     const help = await demo(['--help'], dir);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--quick');
+    for (const id of ['pecl', 'offline', 'journal', 'cluster', 'gutter']) expect(help.stdout).toMatch(new RegExp(`^ +${id} `, 'm'));
     const bad = await demo(['--bogus'], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('usage:');
+    const policy = await demo(['--policies', 'offline,jornal'], dir);
+    expect(policy.code).toBe(2);
+    expect(policy.stderr).toContain('--policies takes a comma-separated subset of pecl, offline, journal, cluster, gutter');
   });
 
-  it('--quick reproduces the stale-copy bug under PECL-style redistribute and not under offline or cluster flush', async () => {
+  it('--quick reproduces the stale-copy bug under PECL-style redistribute and not under offline, journal or cluster flush', async () => {
     const json = join(dir, 'result.json');
     const out = join(dir, 'report.html');
     const run = await demo(['--quick', '--json', json, '--out', out], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('stale reads');
     expect(run.stdout).toContain(`HTML report: ${out}`);
+    for (const text of ['offline (Don)', 'offline + journal (default)', 'deletes', 'roles L/F/A']) expect(run.stdout).toContain(text);
 
     const result = JSON.parse(await readFile(json, 'utf8')) as DemoResult;
     expect(result.quick).toBe(true);
-    expect(result.policies.map((p) => p.id)).toEqual(['pecl', 'offline', 'cluster', 'gutter']);
-    const [pecl, offline, cluster, gutter] = result.policies;
+    expect(result.policies.map((p) => p.id)).toEqual(['pecl', 'offline', 'journal', 'cluster', 'gutter']);
+    const [pecl, offline, journal, cluster, gutter] = result.policies;
+    // Every row says what it flushes: the client's default changed, the rows' meaning did not.
+    expect(result.policies.map((p) => `${p.failover}/${p.flush}`)).toEqual(['redistribute/none', 'offline/server', 'offline/journal', 'redistribute/cluster', 'gutter/server']);
 
     // Don's bug: copies written to other servers during the first outage, read after the second kill.
     expect(pecl.staleByCopy.outage).toBeGreaterThan(0);
     expect(pecl.flushes).toBe(0);
+    expect(pecl.deletes).toBe(0);
     // Don's mode writes nowhere else: nothing can go stale.
     expect(offline.staleReads).toBe(0);
     expect(offline.failovers).toBe(0);
     expect(offline.offlineSkips).toBeGreaterThan(0);
     expect(offline.flushes).toBeGreaterThanOrEqual(2);
+    // The default: offline too, and each kill here is a restart, so the journal row flushes the
+    // victim once per restart as well (under the lock), besides deleting the keys it skipped.
+    expect(journal.staleReads).toBe(0);
+    expect(journal.failovers).toBe(0);
+    expect(journal.offlineSkips).toBeGreaterThan(0);
+    expect(journal.flushes).toBeGreaterThanOrEqual(2);
+    expect(journal.deletes).toBeGreaterThan(0);
     // Mikael's option 2: the cluster flush removes every copy written during the outage.
     expect(cluster.staleByCopy.outage).toBe(0);
     expect(cluster.flushes).toBeGreaterThanOrEqual(2 * result.config.servers);
@@ -92,23 +108,28 @@ describe('npm run demo', () => {
       expect(p.staleByCopy.other, p.id).toBe(0);
       expect(p.failbacks, p.id).toHaveLength(2);
       for (const f of p.failbacks) {
-        // Every frontend came back, through the lock.
+        // Every frontend came back, through the lock: a restart always takes the coordinated flush.
         expect(f.lastUpMs, p.id).toBeDefined();
+        expect(f.frontendsUp, p.id).toBe(result.config.frontends);
+        expect(f.restartsSeen, p.id).toBe(result.config.frontends);
         expect(f.leaders + f.followers, p.id).toBe(result.config.frontends);
         expect(f.leaders, p.id).toBeGreaterThanOrEqual(1);
+        expect(f.alone, p.id).toBe(0);
+        expect(f.firstUpMs, p.id).toBeGreaterThanOrEqual(0);
       }
+      expect(p.deletes, p.id).toBe(p.failbacks.reduce((n, f) => n + f.deleted, 0));
       expect(p.marks.filter((m) => m.kind === 'kill'), p.id).toHaveLength(2);
       expect(p.marks.filter((m) => m.kind === 'restart'), p.id).toHaveLength(2);
     }
 
     const html = await readFile(out, 'utf8');
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html.match(/<svg /g)).toHaveLength(4);
+    expect(html.match(/<svg /g)).toHaveLength(result.policies.length);
     // Self-contained: no scripts, no external assets.
     expect(html).not.toMatch(/<script|<link|<img|\bsrc=|\bhref=|url\(/i);
 
     // Every memcached and frontend it started is gone.
-    expect(result.pids.length).toBeGreaterThanOrEqual(4 * (result.config.servers + 1 + result.config.frontends + 2));
+    expect(result.pids.length).toBeGreaterThanOrEqual(result.policies.length * (result.config.servers + 1 + result.config.frontends + 2));
     expect(result.pids.filter(alive)).toEqual([]);
   }, 90_000);
 });

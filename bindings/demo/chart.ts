@@ -3,6 +3,7 @@
  * assets) with the comparison table and, per policy, hit rate and stale reads over time with
  * the kills, restarts and failbacks marked.
  */
+import { roles } from './report.js';
 import type { DemoResult, PolicyResult, TimelineMark } from './result.js';
 
 const WIDTH = 920;
@@ -118,9 +119,9 @@ function summaryTable(result: DemoResult): string {
     const ups = p.failbacks.map((f) => `${f.firstUpMs === undefined ? '—' : (f.firstUpMs / 1000).toFixed(2)}–${f.lastUpMs === undefined ? '—' : (f.lastUpMs / 1000).toFixed(2)} s`).join(', ');
     return `<tr><th scope="row">${escape(p.label)}</th><td class="${p.staleReads > 0 ? 'bad' : 'good'}">${p.staleReads}</td>` +
       `<td>${p.staleByCopy.outage} / ${p.staleByCopy.late}</td><td>${(p.hitRate * 100).toFixed(1)}%</td><td>${p.originLoads}</td>` +
-      `<td>${p.flushes}</td><td>${p.failbacks.map((f) => f.leaders).join(' / ')}</td><td>${ups}</td></tr>`;
+      `<td>${p.flushes}</td><td>${p.deletes}</td><td>${roles(p.failbacks)}</td><td>${ups}</td></tr>`;
   });
-  return `<table><thead><tr><th>policy</th><th>stale reads</th><th>outage / late copies</th><th>hit rate</th><th>origin loads</th><th>flushes</th><th>leaders</th><th>failback (first–last up, per restart)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>policy</th><th>stale reads</th><th>outage / late copies</th><th>hit rate</th><th>origin loads</th><th>flushes</th><th>deletes</th><th>roles L/F/A</th><th>failback (first–last up, per restart)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const STYLE = `
@@ -128,7 +129,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem au
 h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.1rem;margin:2rem 0 .2rem}
 p.lead,p.desc{color:#57606a;margin:.2rem 0 .6rem}
 table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{padding:.35rem .6rem;border-bottom:1px solid #d0d7de;text-align:right}
-th[scope=row],thead th:first-child{text-align:left}td.bad{color:#cf222e;font-weight:600}td.good{color:#1a7f37;font-weight:600}
+td{white-space:nowrap}th[scope=row],thead th:first-child{text-align:left}td.bad{color:#cf222e;font-weight:600}td.good{color:#1a7f37;font-weight:600}
 .verdict{padding:.6rem .8rem;border-radius:6px;background:#f6f8fa;border:1px solid #d0d7de}
 svg{display:block;max-width:100%;height:auto}
 svg .grid{stroke:#d0d7de;stroke-width:1}svg .axis{font-size:11px;fill:#57606a}svg .title{font-size:12px;fill:#1b1f24;font-weight:600}
@@ -145,7 +146,7 @@ export function renderHtml(result: DemoResult): string {
   const { config } = result;
   const sections = result.policies.map((p) =>
     `<section><h2>${escape(p.label)}</h2><p class="desc">${escape(p.description)}. failover: <code>${p.failover}</code>, failback.flush: <code>${p.flush}</code>. ` +
-    `${p.staleReads} stale reads, hit rate ${(p.hitRate * 100).toFixed(1)}%, ${p.flushes} flushes.</p>${policyChart(p, totalMs, staleMax)}</section>`);
+    `${p.staleReads} stale reads, hit rate ${(p.hitRate * 100).toFixed(1)}%, ${p.flushes} flushes, ${p.deletes} deletes.</p>${policyChart(p, totalMs, staleMax)}</section>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>failback demo: Don's stale copies, per failure policy</title><style>${STYLE}</style></head>
@@ -158,7 +159,9 @@ ${summaryTable(result)}
 <p class="verdict"><strong>${result.verdict.reproduced ? 'Reproduced' : 'Not reproduced'}.</strong> ${escape(result.verdict.notes.join(' '))}</p>
 <p class="desc">A stale read returned a version the origin had superseded more than ${config.staleGraceMs} ms before the read began.
 Outage copies were written to a fallback server while the server was dead (Don's case); late copies after its restart, by a frontend
-that had not failed it back yet. Flushes are memcached's own cmd_flush counts; leaders, the frontends that led each failback.</p>
+that had not failed it back yet. Flushes are memcached's own cmd_flush counts; deletes, the keys the frontends deleted on failback
+(their journals). Roles L/F/A, per failback: the frontends that led the lock-coordinated flush (a restart needs exactly 1),
+followed it, or needed none (journal deletes only). Failback times run from the restarted memcached's spawn.</p>
 <p class="legend"><span><i class="sw" style="background:#0969da"></i>hit rate</span><span><i class="sw" style="background:#cf222e"></i>stale read of an outage copy</span><span><i class="sw" style="background:#fb8f44"></i>stale read of a late copy</span>
 <span><i class="sw" style="background:#ffebe9;border:1px solid #cf222e"></i>server dead</span><span><i class="sw" style="background:#8250df"></i>a frontend's 'up' (failback done)</span></p>
 ${sections.join('\n')}

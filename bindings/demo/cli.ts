@@ -9,10 +9,12 @@ Starts local memcached servers and frontend processes, kills and restarts one se
 (Don's 2006 sequence) under each failure policy, and compares stale reads side by side.
 
 options:
-  --quick            shorter run (about 40 s instead of about a minute)
+  --quick            shorter run (about 35 s instead of about 70 s)
   --json PATH        also write the machine-readable result to PATH
   --out PATH         the HTML report (default: demo-report.html in the current directory)
-  --policies LIST    comma-separated subset of: ${POLICIES.map((p) => p.id).join(', ')}
+  --policies LIST    comma-separated subset of these rows (default: all, in this order):
+${POLICIES.map((p) => `                       ${p.id.padEnd(10)}${p.label.padEnd(34)}${p.failover} / ${p.flush}`).join('\n')}
+                     (last column: the Client's failover / failback.flush)
   -h, --help         this text`;
 
 /** Parsed options. */

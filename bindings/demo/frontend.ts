@@ -60,7 +60,7 @@ function createClient(config: FrontendConfig): Client {
     send({ type: 'event', record: { frontend: config.id, at: Date.now(), ...record } });
   mc.on('down', (server, error) => event({ event: 'down', server: server.name, message: error.message }));
   mc.on('recovering', (server) => event({ event: 'recovering', server: server.name }));
-  mc.on('failback', (server, outcome) => event({ event: 'failback', server: server.name, role: outcome.role, flushed: outcome.flushed }));
+  mc.on('failback', (server, { role, flushed, deleted, restarted }) => event({ event: 'failback', server: server.name, role, flushed, deleted, restarted }));
   mc.on('up', (server) => event({ event: 'up', server: server.name }));
   mc.on('error', (error) => event({ event: 'error', server: '', message: error.message }));
   return mc;

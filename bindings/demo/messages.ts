@@ -30,10 +30,17 @@ export interface ClientEventRecord {
   server: string;
   /** Epoch milliseconds. */
   at: number;
-  /** For `failback`: whether this frontend led (and flushed) or followed. */
-  role?: 'leader' | 'follower';
+  /**
+   * For `failback`: this frontend led the lock-coordinated flush, followed the leader's, or
+   * needed none (`alone`: its journal's deletes were enough).
+   */
+  role?: 'leader' | 'follower' | 'alone';
   /** For `failback`: the servers the leader flushed. */
   flushed?: string[];
+  /** For `failback`: keys this frontend deleted because it skipped, lost or misplaced their writes. */
+  deleted?: number;
+  /** For `failback`: the server had restarted (a new process) while it was down for this frontend. */
+  restarted?: boolean;
   /** For `error` and `down`: the message. */
   message?: string;
 }

@@ -2,7 +2,7 @@
 import type { FailoverPolicy, FlushPolicy } from '../client/options.js';
 
 /** Identifier of a demo row (also the key in the JSON result). */
-export type PolicyId = 'pecl' | 'offline' | 'cluster' | 'gutter';
+export type PolicyId = 'pecl' | 'offline' | 'journal' | 'cluster' | 'gutter';
 
 /** One row: a name for people and the Client options that make it. */
 export interface PolicyDefinition {
@@ -12,6 +12,7 @@ export interface PolicyDefinition {
   /** One line on what it does with a down server's keys. */
   description: string;
   failover: FailoverPolicy;
+  /** Always explicit (the client's default changed to `journal`): each row keeps its meaning. */
   flush: FlushPolicy;
 }
 
@@ -30,6 +31,14 @@ export const POLICIES: readonly PolicyDefinition[] = [
     description: "Don's mode: a dead server's keys stay offline (served by the origin); the returning server is flushed",
     failover: 'offline',
     flush: 'server',
+  },
+  {
+    id: 'journal',
+    label: 'offline + journal (default)',
+    description: "the client's defaults: offline, and each frontend deletes the keys it skipped while the server was down; "
+      + 'a restarted server (every kill here is one) is also flushed once, under the lock',
+    failover: 'offline',
+    flush: 'journal',
   },
   {
     id: 'cluster',

@@ -14,6 +14,11 @@ function seconds(ms: number | undefined): string {
   return ms === undefined ? '—' : (ms / 1000).toFixed(2);
 }
 
+/** Per failback, leaders/followers/alone: `1/2/0, 1/2/0`. */
+export function roles(failbacks: readonly FailbackTiming[]): string {
+  return failbacks.map((f) => `${f.leaders}/${f.followers}/${f.alone}`).join(', ');
+}
+
 /** Mean over the failbacks that have a value (undefined when none has). */
 function mean(failbacks: readonly FailbackTiming[], pick: (f: FailbackTiming) => number | undefined): number | undefined {
   const values = failbacks.map(pick).filter((v): v is number => v !== undefined);
@@ -27,7 +32,8 @@ const COLUMNS: readonly Column[] = [
   { header: 'hit rate', cell: (p) => `${(p.hitRate * 100).toFixed(1)}%`, align: 'right' },
   { header: 'origin loads', cell: (p) => integer.format(p.originLoads), align: 'right' },
   { header: 'flushes', cell: (p) => integer.format(p.flushes), align: 'right' },
-  { header: 'leaders', cell: (p) => p.failbacks.map((f) => f.leaders).join(' / '), align: 'right' },
+  { header: 'deletes', cell: (p) => integer.format(p.deletes), align: 'right' },
+  { header: 'roles L/F/A', cell: (p) => roles(p.failbacks), align: 'right' },
   {
     header: 'failback s',
     cell: (p) => `${seconds(mean(p.failbacks, (f) => f.firstUpMs))} / ${seconds(mean(p.failbacks, (f) => f.lastUpMs))}`,
@@ -54,8 +60,10 @@ export function renderReport(result: DemoResult): string {
     `stale reads: returned a version the origin had superseded more than ${config.staleGraceMs} ms before the read began.`,
     '  outage/late: the copies they returned were written to a fallback server while the server was dead',
     '  (Don\'s case) / after its restart, by a frontend that had not failed it back yet.',
-    'flushes: memcached\'s cmd_flush, all servers. leaders: frontends that led each failback (the lock allows 1).',
-    `failback s: from the restarted memcached accepting connections to the first / last of ${config.frontends} frontends' 'up' (mean of 2).`,
+    'flushes: memcached\'s cmd_flush, all servers. deletes: keys the frontends deleted on failback (their journals).',
+    'roles L/F/A: per failback, frontends that led the lock-coordinated flush (a restart needs exactly 1) / followed it /',
+    '  needed none (journal deletes only).',
+    `failback s: from the restarted memcached's spawn to the first / last of ${config.frontends} frontends' 'up' (mean of 2).`,
     '',
     `${result.verdict.reproduced ? 'REPRODUCED' : 'NOT REPRODUCED'}: ${result.verdict.notes.join(' ')}`,
   ];

@@ -38,17 +38,31 @@ export interface StaleExample {
   copy: keyof StaleByCopy;
 }
 
-/** One failback of the victim, as the frontends saw it. */
+/**
+ * One failback of the victim, as the frontends saw it: their events from the kill up to the next
+ * kill (see outages.ts), times from the restart's spawn.
+ */
 export interface FailbackTiming {
-  /** When the restarted memcached accepted connections. */
+  /** When the restarted memcached was spawned (every later event of it comes after). */
   restartMs: number;
+  /** When the demo's accept-poll first connected to it (frontends' probes may be earlier). */
+  acceptMs: number;
   /** From the restart to the first frontend's `up` event (undefined when none came). */
   firstUpMs: number | undefined;
   /** From the restart to the last frontend's `up` event (undefined unless every frontend got one). */
   lastUpMs: number | undefined;
-  /** Frontends that led this failback (exactly 1 when the lock works). */
+  /** Distinct frontends that reported `up`. */
+  frontendsUp: number;
+  /** Frontends that led this failback's lock-coordinated flush (exactly 1 after a restart). */
   leaders: number;
+  /** Frontends that waited for the leader's flush. */
   followers: number;
+  /** Frontends that needed no flush, only their journal's deletes (never after a restart). */
+  alone: number;
+  /** Frontends whose failback saw that the server had restarted. */
+  restartsSeen: number;
+  /** Keys the frontends deleted on failback (the `deleted` of their outcomes, summed). */
+  deleted: number;
 }
 
 /** Something that happened on the timeline (drawn as markers on the charts). */
@@ -90,6 +104,8 @@ export interface PolicyResult {
   originWrites: number;
   /** `flush_all` commands all servers received (memcached's cmd_flush, summed across restarts). */
   flushes: number;
+  /** Keys deleted on failback (every `failback` event's `deleted`, summed over every server). */
+  deletes: number;
   failbacks: FailbackTiming[];
   /** Operations that threw (requests in flight when the victim was killed). */
   errors: number;

@@ -11,12 +11,13 @@ import type { DemoConfig } from './config.js';
 import { Fleet } from './fleet.js';
 import type { ClientEventRecord, FrontendConfig, FrontendTotals } from './messages.js';
 import { Origin } from './origin.js';
+import type { Outage } from './outages.js';
 import type { PolicyDefinition } from './policies.js';
 import { ReadLedger } from './reads.js';
 import type { PolicyResult } from './result.js';
 import { MemcachedServer } from './servers.js';
 import { flushCount } from './stats.js';
-import { summarize, type Outage } from './summary.js';
+import { summarize } from './summary.js';
 
 /** Milliseconds between read batches from each frontend. */
 const REPORT_EVERY_MS = 100;
@@ -72,7 +73,7 @@ async function runOn(policy: PolicyDefinition, config: DemoConfig, pool: Memcach
       const killedAt = Date.now();
       await victim.kill();
       await delay(outageMs, undefined, { signal });
-      outages.push({ killedAt, restartedAt: await victim.restart() });
+      outages.push({ killedAt, ...(await victim.restart()) });
       await delay(pause, undefined, { signal });
     }
     totals = await fleet.stop();

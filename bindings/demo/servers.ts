@@ -67,11 +67,16 @@ export class MemcachedServer {
     if (this.child !== undefined) await killChild(this.child);
   }
 
-  /** Starts a new, empty memcached on the same port; resolves with the epoch ms it accepted connections. */
-  async restart(): Promise<number> {
+  /**
+   * Starts a new, empty memcached on the same port. Resolves with when it was spawned (nothing
+   * can have reached it before) and when the accept-poll first connected (a frontend's own probe
+   * may have got there first), in epoch ms.
+   */
+  async restart(): Promise<{ restartedAt: number; acceptedAt: number }> {
     await this.kill();
+    const restartedAt = Date.now();
     await this.launch();
-    return Date.now();
+    return { restartedAt, acceptedAt: Date.now() };
   }
 
   /** Stops the server for good (same as kill: memcached holds nothing worth a graceful exit). */

@@ -1,11 +1,12 @@
 /**
  * Turns what one policy's run observed (reads, client events, kill and restart times, flush
- * counts) into its row of the result: failback timings, stale reads sorted by the kind of copy
- * they returned, and chart markers.
+ * counts) into its row of the result: failback timings (outages.ts), stale reads sorted by the
+ * kind of copy they returned, and chart markers.
  */
 import type { DemoConfig } from './config.js';
 import type { ClientEventRecord, FrontendTotals } from './messages.js';
 import type { Origin } from './origin.js';
+import { failbackTimings, type Outage } from './outages.js';
 import type { PolicyDefinition } from './policies.js';
 import type { ReadLedger, StaleRead } from './reads.js';
 import type { FailbackTiming, PolicyResult, StaleByCopy, TimelineMark } from './result.js';
@@ -13,12 +14,6 @@ import { keyName } from './workload.js';
 
 /** Stale reads kept in detail in the result. */
 const STALE_EXAMPLES = 20;
-
-/** A kill of the victim and the restart that ended it (epoch ms). */
-export interface Outage {
-  killedAt: number;
-  restartedAt: number;
-}
 
 /** Everything a run observed. Times are epoch ms. */
 export interface Observations {
@@ -40,7 +35,7 @@ export interface Observations {
 /** The row of the result for one run. */
 export function summarize(o: Observations): PolicyResult {
   const { policy, config, ledger, origin, events, outages, startedAt } = o;
-  const failbacks = outages.map((outage, i) => failbackTiming(o, outage, outages[i + 1]?.killedAt ?? Infinity));
+  const failbacks = failbackTimings(events, outages, o.victim, config.frontends, startedAt);
   const copies = ledger.stale.map((read) => copyKind(read, outages, failbacks));
   const sum = (pick: (t: FrontendTotals) => number) => o.totals.reduce((n, t) => n + pick(t), 0);
   return {
@@ -65,6 +60,7 @@ export function summarize(o: Observations): PolicyResult {
     originLoads: origin.loads,
     originWrites: origin.writes,
     flushes: o.flushes,
+    deletes: events.reduce((n, e) => n + (e.event === 'failback' ? e.deleted ?? 0 : 0), 0),
     failbacks,
     errors: sum((t) => t.errors),
     offlineSkips: sum((t) => t.offlineSkips),
@@ -76,20 +72,6 @@ export function summarize(o: Observations): PolicyResult {
     marks: marks(o),
     series: ledger.series(Math.ceil(o.durationMs / config.bucketMs), copies),
     durationMs: o.durationMs,
-  };
-}
-
-/** How the frontends failed the victim back after `outage` (their events before the next kill). */
-function failbackTiming(o: Observations, outage: Outage, until: number): FailbackTiming {
-  const mine = o.events.filter((e) => e.server === o.victim && e.at >= outage.restartedAt && e.at < until);
-  const ups = mine.filter((e) => e.event === 'up').map((e) => e.at - outage.restartedAt);
-  const roles = mine.filter((e) => e.event === 'failback').map((e) => e.role);
-  return {
-    restartMs: outage.restartedAt - o.startedAt,
-    firstUpMs: ups.length > 0 ? Math.min(...ups) : undefined,
-    lastUpMs: ups.length >= o.config.frontends ? Math.max(...ups) : undefined,
-    leaders: roles.filter((r) => r === 'leader').length,
-    followers: roles.filter((r) => r === 'follower').length,
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Does the run show what the demo is for? The PECL-style row must serve stale reads from copies
- * written during the outage (Don's bug), while `offline` must serve no stale read at all and
- * `redistribute` + cluster flush none from outage copies. Anything else worth knowing goes in
- * the notes.
+ * written during the outage (Don's bug), while both offline rows (Don's flush, the default
+ * journal) must serve no stale read at all and `redistribute` + cluster flush none from outage
+ * copies. Anything else worth knowing goes in the notes.
  */
 import type { PolicyResult, Verdict } from './result.js';
 
@@ -21,13 +21,14 @@ export function judge(policies: readonly PolicyResult[]): Verdict {
       notes.push("PECL-style redistribute served no stale read from an outage copy: Don's case did not happen in this run.");
     }
   }
-  const offline = row('offline');
-  if (offline) {
-    if (offline.staleReads === 0) notes.push('offline served none.');
-    else {
-      reproduced = false;
-      notes.push(`offline served ${offline.staleReads} stale reads, where it should serve none.`);
-    }
+  // Both offline rows write nowhere else while the server is down: nothing can go stale.
+  const offline = [row('offline'), row('journal')].filter((p): p is PolicyResult => p !== undefined);
+  const clean = offline.filter((p) => p.staleReads === 0);
+  if (clean.length > 0) notes.push(`${clean.map((p) => p.label).join(' and ')} served none.`);
+  for (const p of offline) {
+    if (p.staleReads === 0) continue;
+    reproduced = false;
+    notes.push(`${p.label} served ${p.staleReads} stale reads, where it should serve none.`);
   }
   const cluster = row('cluster');
   if (cluster) {
@@ -47,8 +48,11 @@ export function judge(policies: readonly PolicyResult[]): Verdict {
       : `gutter served ${gutter.staleReads} stale reads (copies younger than its TTL cap).`);
   }
   for (const p of policies) {
+    // Every kill here is a restart: each failback needs one lock-coordinated flush, whatever the policy.
     const leaders = p.failbacks.map((f) => f.leaders);
-    if (leaders.some((n) => n !== 1)) notes.push(`${p.label}: leaders per failback ${leaders.join(' / ')}, where the lock allows exactly 1.`);
+    if (leaders.some((n) => n !== 1)) notes.push(`${p.label}: leaders per failback ${leaders.join(' / ')}, where a restart needs exactly 1.`);
+    const alone = p.failbacks.reduce((n, f) => n + f.alone, 0);
+    if (alone > 0) notes.push(`${p.label}: ${alone} failback(s) of a restarted server without the lock-coordinated flush.`);
     if (p.failbacks.some((f) => f.lastUpMs === undefined)) notes.push(`${p.label}: not every frontend failed the server back.`);
     if (p.unexpectedDowns.length > 0) notes.push(`${p.label}: ${p.unexpectedDowns.length} unexpected down event(s) of servers nobody killed (an overloaded machine?).`);
   }
