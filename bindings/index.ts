@@ -10,9 +10,11 @@ export type { RouterOptions, DistributionName, HashName, FailoverName, EngineNam
 export type { ServerSpec, ServerAddress } from './servers.js';
 export * from './errors.js';
 export { Client, type ClientEvents, type ReconnectCallback, type FailureCallback, type StoreOptions } from './client/client.js';
-export type { ClientOptions, FailoverPolicy, FlushPolicy, FailbackOptions } from './client/options.js';
-export { utf8Codec, bytesCodec, jsonCodec, type Codec, type CodecOption } from './client/codec.js';
-export type { ServerInfo, ServerStatus, ServerCounters } from './health/server-state.js';
+export type { ClientOptions, FailoverPolicy, FlushPolicy, FailbackOptions } from './options.js';
+export { utf8Codec, bytesCodec, jsonCodec, type Codec, type CodecOption } from './codec.js';
+export type { ServerInfo, ServerStatus, ServerCounters } from './health/server-health.js';
+export type { ServerIdentity } from './health/identity.js';
+export type { RepairOutcome } from './pool/recovery.js';
 export type { FailbackOutcome } from './health/failback-lock.js';
 export type { Clock } from './clock.js';
 export type { Connector, Transport, TransportHandlers, ConnectOptions } from './transport/transport.js';

@@ -1,6 +1,6 @@
 /** Codecs: every failure to encode is an InvalidValueError, every failure to decode a CodecError. */
 import { describe, expect, it } from 'vitest';
-import { bytesCodec, decodeWith, encodeWith, jsonCodec, resolveCodec, utf8Codec, type Codec } from '../bindings/client/codec.js';
+import { bytesCodec, decodeWith, encodeWith, jsonCodec, resolveCodec, utf8Codec, type Codec } from '../bindings/codec.js';
 import { CodecError, InvalidKeyError, InvalidOptionError, InvalidValueError } from '../bindings/errors.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

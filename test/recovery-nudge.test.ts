@@ -9,7 +9,6 @@
  * connect and command timeouts use real timers and keep working throughout.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
 import { systemClock, type Clock } from '../bindings/clock.js';
 import { Client, createRouter, type ClientOptions } from '../bindings/entry/node.js';
 import { MemcachedServer, rawCommand, serverStats, startCluster } from './support/memcached.js';
@@ -91,13 +90,6 @@ function client(clock: DroppingClock, extra: Omit<ClientOptions, 'servers' | 'cl
  * SIGSTOPs `server` and resolves once every thread of it is stopped: the signal is delivered
  * asynchronously, and on a loaded machine a request sent right after `pause()` may still be served.
  */
-async function pauseFully(server: MemcachedServer): Promise<void> {
-  server.pause();
-  const tasks = `/proc/${server.pid}/task`;
-  await waitFor(`${server.address} to stop`, () =>
-    readdirSync(tasks).every((t) => /^\d+ \(.*\) [tT] /.test(readFileSync(`${tasks}/${t}/stat`, 'utf8'))), 5000, 5);
-}
-
 const flushes = async (s: MemcachedServer) => Number((await serverStats(s.host, s.port)).get('cmd_flush'));
 
 /**
@@ -211,7 +203,8 @@ describe('recovery nudge: a request meeting a down server re-arms a lost probe',
     const waitTimeout = 200;
     const lockKey = 'nudge_lock';
     const clock = new DroppingClock();
-    const { mc, events, names } = client(clock, { timeout: 250, connectTimeout: 250, failback: { waitTimeout, lockKey: () => lockKey } });
+    // Don's mode (one timeout takes it down, the returning server is flushed) so that a lock is taken.
+    const { mc, events, names } = client(clock, { timeout: 250, connectTimeout: 250, failureLimit: 1, failback: { flush: 'server', waitTimeout, lockKey: () => lockKey } });
     const budget = 250 + 8 * 250 + 2 * waitTimeout + R; // Recovery.nudge's bound on an attempt
     const victim = servers[1];
     const [key] = await keysOwnedBy(1, 1, 'stuck:');
@@ -219,7 +212,7 @@ describe('recovery nudge: a request meeting a down server re-arms a lost probe',
     expect(await mc.set(key, 'before')).toBe(true);
 
     // Hung (SIGSTOP): the get times out and takes it down; it answers again right after.
-    await pauseFully(victim);
+    await victim.pause();
     const err = await mc.get(key).catch((e: unknown) => e);
     victim.resume();
     expect(err).toMatchObject({ code: 'ERR_COMMAND_TIMEOUT' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capTtl, RELATIVE_TTL_LIMIT } from '../bindings/client/ttl.js';
-import { StrayWrites } from '../bindings/health/stray-writes.js';
+import { KeyJournal } from '../bindings/health/key-journal.js';
 
 describe('capTtl (failoverTtl / gutterTtl)', () => {
   const now = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -19,9 +19,9 @@ describe('capTtl (failoverTtl / gutterTtl)', () => {
   });
 });
 
-describe('StrayWrites', () => {
+describe('KeyJournal', () => {
   it('remembers distinct keys per stand-in and hands them over once', () => {
-    const strays = new StrayWrites<string>(10);
+    const strays = new KeyJournal<string>(10);
     expect(strays.empty).toBe(true);
     strays.record('a', 'k1');
     strays.record('a', 'k1');
@@ -32,7 +32,7 @@ describe('StrayWrites', () => {
   });
 
   it('overflows to "flush the stand-ins" past its limit, holding no keys', () => {
-    const strays = new StrayWrites<string>(3);
+    const strays = new KeyJournal<string>(3);
     for (let i = 0; i < 5; i++) strays.record('a', `k${i}`);
     expect(strays.take()).toBe('overflow');
     expect(strays.empty).toBe(true);

@@ -1,18 +1,17 @@
 import { Emitter } from '../events.js';
-import { ClientClosedError, InvalidValueError, type TransportError } from '../errors.js';
-import type { FailbackOutcome } from '../health/failback-lock.js';
-import { Recovery } from '../health/recovery.js';
-import type { ServerInfo } from '../health/server-state.js';
+import { ClientClosedError, InvalidKeyError, TransportError } from '../errors.js';
+import type { ServerInfo } from '../health/server-health.js';
+import { Cluster, type ServerSlot, type Target } from '../pool/cluster.js';
+import { Recovery, type RepairOutcome } from '../pool/recovery.js';
 import * as cmd from '../protocol/commands.js';
 import type { Item, Stats } from '../protocol/replies.js';
 import type { Request } from '../protocol/request.js';
-import { createRouter, type Router } from '../routing/router.js';
-import { defaultConnector } from '../transport/default.js';
-import { Cluster, type ServerSlot, type Target } from './cluster.js';
-import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './options.js';
-import { capTtl } from './ttl.js';
-import { bytesCodec, utf8Codec } from './codec.js';
 import { validateKey } from '../protocol/keys.js';
+import { createRouter } from '../routing/router.js';
+import { defaultConnector } from '../transport/default.js';
+import { decodeWith, encodeWith } from '../codec.js';
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
+import { capTtl } from './ttl.js';
 
 /** `(client, host, port)`: a failed server is back, flushed per policy, about to be used again. */
 export type ReconnectCallback = (client: Client<any>, host: string, port: number) => void | Promise<void>;
@@ -22,12 +21,18 @@ export type FailureCallback = (client: Client<any>, host: string, port: number, 
 /** Events a client emits (`client.on(name, listener)`). */
 export interface ClientEvents {
   [name: string]: (...args: never[]) => void;
-  /** A server crossed `failureLimit`: its keys are offline (or fail over) from now on. */
+  /**
+   * A server went down (a hard failure, `failureLimit` timeouts in a row, or a restart:
+   * `ServerRestartedError`): its keys are offline (or fail over) from now on.
+   */
   down: (server: ServerInfo, error: Error) => void;
   /** A probe got an answer from a down server; failback is starting. */
   recovering: (server: ServerInfo) => void;
-  /** Failback finished: this frontend led it (and flushed `flushed`) or followed another's. */
-  failback: (server: ServerInfo, outcome: FailbackOutcome) => void;
+  /**
+   * The returning server is safe for this frontend: it led the flush (`flushed`), followed
+   * another frontend's, or needed none (`alone`), and deleted `deleted` keys it may have left stale.
+   */
+  failback: (server: ServerInfo, outcome: RepairOutcome) => void;
   /** The server's buckets are online again. */
   up: (server: ServerInfo) => void;
   /** A callback threw, or a failback attempt failed (it will be retried). Never thrown at you. */
@@ -74,12 +79,14 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     const connector = this.options.connector ?? defaultConnector();
     const gutter = this.options.gutter.length > 0 ? createRouter({ servers: this.options.gutter, engine: options.engine }) : undefined;
     this.ready = Promise.all([createRouter(this.options.router), gutter]).then(([router, gutterRouter]) => {
-      const cluster = new Cluster(this.options, router, gutterRouter, connector, { onDown: (slot, error) => this.serverDown(slot, error) });
+      const cluster = new Cluster(this.options, router, gutterRouter, connector, {
+        onDown: (slot, error) => this.serverDown(slot, error),
+        onUp: (slot) => this.emit('up', slot.health.info()),
+      });
       this.recovery = new Recovery(this.options, cluster, connector, {
-        recovering: (slot) => this.emit('recovering', slot.state.info()),
-        failedBack: (slot, outcome) => this.emit('failback', slot.state.info(), outcome),
+        recovering: (slot) => this.emit('recovering', slot.health.info()),
+        failedBack: (slot, outcome) => this.emit('failback', slot.health.info(), outcome),
         reconnected: (slot) => this.runReconnectCallbacks(slot),
-        up: (slot) => this.emit('up', slot.state.info()),
         error: (error) => this.emit('error', error),
       });
       this.cluster = cluster;
@@ -112,15 +119,15 @@ export class Client<V = string> extends Emitter<ClientEvents> {
         return Promise.reject(err);
       }
       const slot = (cluster.target(key) as Target).slot;
-      const state = slot.state;
-      state.counters.requests++;
+      const health = slot.health;
+      health.counters.requests++;
       return slot.connection.send(request).then((item) => {
-        state.recordSuccess(this.options.clock.now());
+        health.success(this.options.clock.now());
         if (item === null) {
-          state.counters.misses++;
+          health.counters.misses++;
           return undefined;
         }
-        state.counters.hits++;
+        health.counters.hits++;
         return this.decode(item);
       });
     }
@@ -135,47 +142,56 @@ export class Client<V = string> extends Emitter<ClientEvents> {
 
   /** Gets `key` and sets its TTL to `ttl` seconds (`gat`). */
   async gat(key: string, ttl: number): Promise<V | undefined> {
-    const item = await this.dispatch(key, () => cmd.gat(ttl, key), true, ttl);
+    const item = await this.dispatch(key, (t) => cmd.gat(t, key), true, ttl);
     return item === OFFLINE || item === null ? undefined : this.decode(item);
   }
 
   /**
    * The hits among `keys`, as a Map. One pipelined `get` per server (split every 100 keys),
    * all servers in parallel. Keys whose server is down (under `offline`) are misses.
+   *
+   * @throws InvalidKeyError when `keys` is not an array (or other iterable) of valid keys, whatever the servers' health.
    */
-  async getMany(keys: readonly string[]): Promise<Map<string, V>> {
+  async getMany(keys: Iterable<string>): Promise<Map<string, V>> {
+    if (typeof keys === 'string' || keys === null || typeof (keys as Iterable<string>)?.[Symbol.iterator] !== 'function') {
+      throw new InvalidKeyError(`getMany takes an array of keys, got ${keys === null ? 'null' : typeof keys}`);
+    }
     const cluster = this.cluster ?? (await this.whenReady());
-    const unique = keys.length > 1 ? [...new Set(keys)] : keys;
+    if (this.closed) throw new ClientClosedError();
+    const list = Array.isArray(keys) ? (keys as readonly string[]) : [...keys];
+    const unique = list.length > 1 ? [...new Set(list)] : list;
+    // Every key is checked before any is routed: the router never sees an invalid one.
+    for (const key of unique) validateKey(key);
+    if (unique.length === 0) return new Map();
     const groups = new Map<ServerSlot, string[]>();
     const targets = cluster.targets(unique);
     for (let i = 0; i < unique.length; i++) {
       const target = targets[i];
       if (target === undefined) {
         const owner = cluster.ownerSlot(unique[i]);
-        owner.state.counters.offlineSkips++;
+        owner.health.counters.offlineSkips++;
         this.recovery?.nudge(owner);
         continue;
       }
-      if (target.standIn) {
-        target.standIn.state.counters.failovers++;
-        this.recovery?.nudge(target.standIn);
+      if (target.owner) {
+        target.owner.health.counters.failovers++;
+        this.recovery?.nudge(target.owner);
       }
-      const list = groups.get(target.slot);
-      if (list) list.push(unique[i]);
+      const group = groups.get(target.slot);
+      if (group) group.push(unique[i]);
       else groups.set(target.slot, [unique[i]]);
     }
-    // Build (and so validate) every request before anything is sent.
     const batches: [ServerSlot, Request<Item[]>, number][] = [];
-    for (const [slot, list] of groups) {
-      for (let i = 0; i < list.length; i += MULTI_GET_CHUNK) {
-        const chunk = i === 0 && list.length <= MULTI_GET_CHUNK ? list : list.slice(i, i + MULTI_GET_CHUNK);
+    for (const [slot, group] of groups) {
+      for (let i = 0; i < group.length; i += MULTI_GET_CHUNK) {
+        const chunk = i === 0 && group.length <= MULTI_GET_CHUNK ? group : group.slice(i, i + MULTI_GET_CHUNK);
         batches.push([slot, cmd.getMulti(chunk), chunk.length]);
       }
     }
     const replies = await Promise.all(batches.map(([slot, request]) => this.send(slot, request)));
     const result = new Map<string, V>();
     replies.forEach((items, b) => {
-      const counters = batches[b][0].state.counters;
+      const counters = batches[b][0].health.counters;
       counters.hits += items.length;
       counters.misses += batches[b][2] - items.length;
       for (const item of items) result.set(item.key, this.decode(item));
@@ -215,19 +231,15 @@ export class Client<V = string> extends Emitter<ClientEvents> {
    * true `STORED`, false `EXISTS` (changed; also when its server is down), undefined `NOT_FOUND`.
    */
   async cas(key: string, value: V | string | Uint8Array, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
-    const status = await this.dispatch(key, (ttl) => {
-      const { bytes, flags } = this.encode(value, options);
-      return cmd.cas(key, bytes, flags, ttl, cas);
-    }, false, options?.ttl ?? 0, () => this.checkValue(value));
+    const { bytes, flags } = this.encode(value, options);
+    const status = await this.dispatch(key, (ttl) => cmd.cas(key, bytes, flags, ttl, cas), false, options?.ttl ?? 0);
     if (status === OFFLINE) return false;
     return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
   }
 
   private async store(verb: cmd.StoreVerb, key: string, value: unknown, options: StoreOptions | undefined): Promise<boolean> {
-    const status = await this.dispatch(key, (ttl) => {
-      const { bytes, flags } = this.encode(value, options);
-      return cmd.store(verb, key, bytes, flags, ttl);
-    }, false, options?.ttl ?? 0, () => this.checkValue(value));
+    const { bytes, flags } = this.encode(value, options);
+    const status = await this.dispatch(key, (ttl) => cmd.store(verb, key, bytes, flags, ttl), false, options?.ttl ?? 0);
     return status === 'STORED';
   }
 
@@ -238,13 +250,13 @@ export class Client<V = string> extends Emitter<ClientEvents> {
 
   /** Adds `delta` to a decimal counter; its new value, or undefined when `key` does not exist. */
   async incr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
-    const value = await this.dispatch(key, () => cmd.incr(key, delta), false, 0, () => cmd.incr(key, delta));
+    const value = await this.dispatch(key, () => cmd.incr(key, delta), false);
     return value === OFFLINE || value === null ? undefined : value;
   }
 
   /** Subtracts `delta` (memcached stops at 0). */
   async decr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
-    const value = await this.dispatch(key, () => cmd.decr(key, delta), false, 0, () => cmd.decr(key, delta));
+    const value = await this.dispatch(key, () => cmd.decr(key, delta), false);
     return value === OFFLINE || value === null ? undefined : value;
   }
 
@@ -255,10 +267,10 @@ export class Client<V = string> extends Emitter<ClientEvents> {
 
   // ───────────────────────── whole cluster ─────────────────────────
 
-  /** `flush_all` on every up server; true when all of them answered OK. */
+  /** `flush_all` on every up server; true when there was at least one and all of them answered OK. */
   async flush(): Promise<boolean> {
     const replies = await this.eachUp(() => cmd.flushAll());
-    return [...replies.values()].every((r) => r === 'OK');
+    return replies.size > 0 && [...replies.values()].every((r) => r === 'OK');
   }
 
   /** Each up server's version, by `host:port`. */
@@ -268,15 +280,19 @@ export class Client<V = string> extends Emitter<ClientEvents> {
 
   /** Each up server's `stats [group]`, by `host:port`. */
   stats(group?: string): Promise<Map<string, Stats>> {
+    cmd.stats(group); // a bad group is an InvalidValueError whatever the servers' health
     return this.eachUp(() => cmd.stats(group));
   }
 
   /** Health and counters of every server (gutter servers last, with `gutter: true`). */
   servers(): (ServerInfo & { gutter: boolean })[] {
-    return (this.cluster?.all() ?? []).map((s) => ({ ...s.state.info(), gutter: s.isGutter }));
+    return (this.cluster?.all() ?? []).map((s) => ({ ...s.health.info(), gutter: s.isGutter }));
   }
 
-  /** Stops probing and closes every connection after the requests in flight. */
+  /**
+   * Stops probing and closes every connection after the requests in flight (each close bounded:
+   * a hung server's connection is destroyed). Every command after this rejects with `ClientClosedError`.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -320,76 +336,77 @@ export class Client<V = string> extends Emitter<ClientEvents> {
 
   /**
    * Sends a one-key request where the key routes now; OFFLINE (no I/O) when it routes nowhere.
-   * The request is built (and so validated) only once the target is known, with the TTL capped
-   * when it lands on a fallback server; an offline key is still validated (key, and `check` for
-   * arguments), so bad input fails the same way whatever the cluster's health.
+   * The request is built first, so bad input fails the same way whatever the servers' health;
+   * it is rebuilt with a capped TTL when it lands on a fallback server. A write that goes
+   * nowhere, elsewhere, or is lost with its server is journaled for that server's failback.
    */
-  private async dispatch<R>(key: string, make: (ttl: number) => Request<R>, retrieval: boolean, ttl = 0, check?: () => unknown): Promise<R | Offline> {
+  private async dispatch<R>(key: string, make: (ttl: number) => Request<R>, retrieval: boolean, ttl = 0): Promise<R | Offline> {
+    if (this.closed) throw new ClientClosedError();
+    let request = make(ttl);
     const cluster = this.cluster ?? (await this.whenReady());
     if (this.closed) throw new ClientClosedError();
     const target: Target | undefined = cluster.target(key);
     if (target === undefined) {
-      validateKey(key);
-      check?.();
       const owner = cluster.ownerSlot(key);
-      owner.state.counters.offlineSkips++;
+      owner.health.counters.offlineSkips++;
+      if (request.mutates) this.journal(owner, owner, key);
       this.recovery?.nudge(owner);
       return OFFLINE;
     }
-    let request: Request<R>;
-    if (target.standIn !== undefined) {
-      target.standIn.state.counters.failovers++;
-      this.recovery?.nudge(target.standIn);
-      request = make(target.ttlCap === undefined ? ttl : capTtl(ttl, target.ttlCap, this.options.clock.now()));
-      if (request.mutates && this.options.failback.flush === 'cluster') target.standIn.strays.record(target.slot, key);
-    } else {
-      request = make(ttl);
+    const owner = target.owner ?? target.slot;
+    if (target.owner !== undefined) {
+      target.owner.health.counters.failovers++;
+      this.recovery?.nudge(target.owner);
+      if (target.ttlCap !== undefined) request = make(capTtl(ttl, target.ttlCap, this.options.clock.now()));
+      if (request.mutates) this.journal(target.owner, target.slot, key);
     }
-    const reply = await this.send(target.slot, request);
+    let reply: R;
+    try {
+      reply = await this.send(target.slot, request);
+    } catch (err) {
+      // Lost with its server (or never sent): an older copy may be left where it was headed.
+      if (request.mutates && err instanceof TransportError && owner.health.status !== 'up') this.journal(owner, target.slot, key);
+      throw err;
+    }
     if (retrieval) {
-      if (reply === null) target.slot.state.counters.misses++;
-      else target.slot.state.counters.hits++;
+      if (reply === null) target.slot.health.counters.misses++;
+      else target.slot.health.counters.hits++;
     }
     return reply;
   }
 
+  /** Remembers that `key` may be stale on `owner` (and on `place`, where it was written). */
+  private journal(owner: ServerSlot, place: ServerSlot, key: string): void {
+    if (this.options.failback.flush !== 'none') owner.health.journal.record(place, key);
+  }
+
   private async send<R>(slot: ServerSlot, request: Request<R>): Promise<R> {
-    slot.state.counters.requests++;
+    slot.health.counters.requests++;
     const reply = await slot.connection.send(request);
-    slot.state.recordSuccess(this.options.clock.now());
+    slot.health.success(this.options.clock.now());
     return reply;
   }
 
   private async eachUp<R>(make: () => Request<R>): Promise<Map<string, R>> {
     const cluster = this.cluster ?? (await this.whenReady());
-    const up = cluster.slots.filter((s) => s.state.status === 'up');
+    if (this.closed) throw new ClientClosedError();
+    const up = cluster.slots.filter((s) => s.health.status === 'up');
     const replies = await Promise.all(up.map((s) => this.send(s, make())));
     return new Map(up.map((s, i) => [s.address.name, replies[i]]));
   }
 
-  /** Throws what `encode` would, without encoding when the codec is a built-in one. */
-  private checkValue(value: unknown): void {
-    if (value instanceof Uint8Array) return;
-    if (this.options.codec === utf8Codec || this.options.codec === bytesCodec) {
-      if (typeof value !== 'string') this.encode(value, undefined);
-      return;
-    }
-    this.encode(value, undefined);
-  }
-
   private encode(value: unknown, options: StoreOptions | undefined): { bytes: Uint8Array; flags: number } {
     // Raw bytes are stored as given whatever the codec; everything else goes through it.
-    const encoded = value instanceof Uint8Array ? { bytes: value, flags: 0 } : this.options.codec.encode(value);
-    if (!(encoded.bytes instanceof Uint8Array)) throw new InvalidValueError('the codec must encode to { bytes: Uint8Array, flags }');
+    const encoded = value instanceof Uint8Array ? { bytes: value, flags: 0 } : encodeWith(this.options.codec, value);
     return options?.flags === undefined ? encoded : { bytes: encoded.bytes, flags: options.flags };
   }
 
   private decode(item: Item): V {
-    return this.options.codec.decode(item.value, item.flags) as V;
+    return decodeWith(this.options.codec, item.value, item.flags) as V;
   }
 
   private serverDown(slot: ServerSlot, error: TransportError): void {
-    const info = slot.state.info();
+    const info = slot.health.info();
     this.emit('down', info, error);
     for (const callback of [this.peclFailure, ...this.failureCallbacks]) {
       if (!callback) continue;

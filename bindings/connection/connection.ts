@@ -52,6 +52,12 @@ export interface ConnectionEvents {
    * `undefined` when it was closed on purpose by {@link Connection.close}.
    */
   onClose?(error: Error | undefined): void;
+  /**
+   * The server closed (or reset) the transport while no request was pending or unsent: not a
+   * failure by itself (memcached's `idle_timeout` does it too). Called instead of
+   * `onTransportError`, after `onClose`; the next request reconnects.
+   */
+  onIdleClose?(cause: Error): void;
 }
 
 /** Requests written first on every new transport, ahead of whatever waits, and a verdict on their answers. */
@@ -553,8 +559,13 @@ export class Connection {
     this.failTransport(session, error ?? new Error('the server closed the connection'));
   }
 
-  /** The transport failed under us: a transport failure for the health layer. */
+  /** The transport failed under us: a transport failure for the health layer, unless it was idle. */
   private failTransport(session: Session, cause: Error): void {
+    if (this.count === 0) {
+      this.teardown(session, cause, undefined, undefined);
+      this.events.onIdleClose?.(cause);
+      return;
+    }
     const error = new ConnectionClosedError(this.server, false, cause);
     this.teardown(session, cause, undefined, error);
   }

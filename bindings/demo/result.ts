@@ -3,7 +3,7 @@
  * drawn from. Times are milliseconds since the policy's workload started unless named `…At`
  * with epoch semantics.
  */
-import type { FailoverPolicy, FlushPolicy } from '../client/options.js';
+import type { FailoverPolicy, FlushPolicy } from '../options.js';
 import type { DemoConfig } from './config.js';
 import type { PolicyId } from './policies.js';
 

@@ -10,31 +10,73 @@ export interface LockStore {
   cas(key: string, value: string, cas: bigint, ttl: number): Promise<boolean | undefined>;
   set(key: string, value: string, ttl: number): Promise<boolean>;
   delete(key: string): Promise<boolean>;
+  flushAll(): Promise<void>;
+}
+
+/**
+ * The done-marker: "the failback numbered `epoch` of this server is done, every flush included".
+ * Frontends compare epochs, never their own clocks; the server's clock and identity ride along so
+ * that a marker from an earlier failback, or from before a restart, is never taken for this one.
+ */
+export interface DoneMarker {
+  /** Failbacks of this server so far (1, 2, …), counted on the server itself. */
+  epoch: number;
+  /** The server's clock (Unix s) when the leader flushed. */
+  serverSeconds: number;
+  /** `pid:bootTime` of the process that was flushed, or `-` when it has no identity (a proxy). */
+  identity: string;
+  /** The leader's token. */
+  token: string;
+}
+
+export function formatMarker(m: DoneMarker): string {
+  return `${m.epoch} ${m.serverSeconds} ${m.identity} ${m.token}`;
+}
+
+/** Parses a marker; anything else (a PHP frontend's value, an older failback's format) is none. */
+export function parseMarker(value: string | undefined): DoneMarker | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d{1,15}) (\d{1,15}) (\S+) (\S+)$/.exec(value);
+  return m ? { epoch: Number(m[1]), serverSeconds: Number(m[2]), identity: m[3], token: m[4] } : undefined;
 }
 
 export interface FailbackPlan {
   store: LockStore;
+  /** Local time, for waiting only: nothing compared across frontends comes from it. */
   clock: Clock;
-  /** Lock key for a Unix time in seconds. */
+  /** Lock key for a Unix time in seconds (the server's clock). */
   lockKey: (unixSeconds: number) => string;
-  /** Seconds the lock lives. */
+  /** Seconds the lock lives (it also expires if a leader dies holding it). */
   lockTtl: number;
   /** Milliseconds a follower waits for the leader before taking over. */
   waitTimeout: number;
+  /** The returning server's clock now (Unix s, from its `stats time`): the lock's minute. */
+  serverSeconds: number;
+  /** `host:port` of the returning server, as `flushed` names it. */
+  server: string;
+  /** `pid:bootTime` of the returning server (`-` when unknown). */
+  identity: string;
+  /** Whether a done-marker closes this frontend's failure (written after its knowledge stopped). */
+  closes: (marker: DoneMarker) => boolean;
+  /** The highest epoch this frontend knows: the leader's marker is numbered above it. */
+  knownEpoch: number;
   /**
-   * Epoch ms of this frontend's last successful answer from the server before it failed. A
-   * done-marker written after it belongs to this failure (even when this frontend noticed the
-   * failure late, e.g. a timer delayed under load); an older one is a previous failback's.
+   * Whether the server's own flush counter (`stats cmd_flush`) shows that the returning server was
+   * flushed since this frontend's failure began. memcached runs other connections' commands on
+   * other threads, so an `add` can land between a leader's flush_all (which removes the lock)
+   * and its marker; the counter tells such a frontend that the flush is done all the same.
    */
-  failedAfter: number;
+  flushedSince: () => Promise<boolean>;
   /** Unique per attempt: identifies the leader in the lock and the marker. */
   token: string;
+  /** The leader flushes the returning server (false for `failback.flush: 'none'`). */
+  flushSelf: boolean;
   /**
-   * The leader's flush; resolves with the `host:port` of each server flushed. It must issue the
-   * returning server's `flush_all` synchronously (before its first await) on the same connection
-   * as `store`, so that the marker's `set` follows it in the same write.
+   * The leader's flushes of other servers (`'cluster'`), done before the returning server's own
+   * flush and the marker: followers never go up before the last flush. Rejects when one failed
+   * after its retries: the failback then fails, writes no marker, and is retried.
    */
-  flush: () => Promise<string[]>;
+  flushOthers: () => Promise<string[]>;
 }
 
 /** How this frontend took part. */
@@ -42,13 +84,10 @@ export interface FailbackOutcome {
   role: 'leader' | 'follower';
   /** Servers the leader flushed (empty for a follower). */
   flushed: string[];
+  /** The epoch of the marker written or honoured. */
+  epoch: number;
 }
 
-/**
- * The marker outlives the lock (followers arrive up to retryInterval + waitTimeout late), and then
- * expires, so that a frontend idle towards the server since an earlier failback is not misled by it.
- */
-const markerTtl = (lockTtl: number) => 2 * lockTtl;
 /** How often a follower looks for the leader's marker. */
 const POLL_MS = 50;
 
@@ -59,52 +98,88 @@ export function doneKey(lockKey: (unixSeconds: number) => string): string {
 
 /**
  * The one-frontend failback (the 2006 thread's recipe, made safe):
- * 1. a done-marker written after this frontend's last good answer means the flush already happened;
- * 2. else `add` the minute's lock key; the winner is the leader, unless the marker appeared meanwhile
- *    or the previous minute's lock is still held (a failback straddling a minute boundary has one
- *    leader, not two);
- * 3. the leader flushes and then writes the done-marker (flush_all also removes the lock item, so
- *    the marker, not the lock, is what followers wait for);
+ * 1. a done-marker that closes this frontend's failure means the flush already happened;
+ * 2. else `add` the minute's lock key (the server's minute); the winner is the leader, unless the
+ *    marker appeared meanwhile or the previous minute's lock is still held (a failback straddling
+ *    a minute boundary has one leader, not two);
+ * 3. the leader flushes the other servers (if any), then the returning server, then writes the
+ *    marker, numbered one above every epoch it knows;
  * 4. followers poll for the marker; when the leader vanished (no marker within waitTimeout), they
  *    take the lock over with `gets`/`cas`, so exactly one of them becomes the new leader.
+ * Every lock this frontend added and did not lose to a flush is removed before it returns, so a
+ * later outage never waits on a lock nobody works under.
  */
 export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> {
   const { store, clock } = plan;
-  const marker = doneKey(plan.lockKey);
-  const done = async () => {
-    const value = await store.get(marker);
-    return value !== undefined && Number(value.split(' ')[0]) >= plan.failedAfter;
+  const markerKey = doneKey(plan.lockKey);
+  let latest = plan.knownEpoch;
+  const done = async (): Promise<DoneMarker | undefined> => {
+    const marker = parseMarker(await store.get(markerKey));
+    if (marker === undefined) return undefined;
+    latest = Math.max(latest, marker.epoch);
+    return plan.closes(marker) ? marker : undefined;
+  };
+  /** Locks this frontend holds (added or taken over). */
+  const held = new Set<string>();
+  const release = async () => {
+    // Remove only our own lock: gets, then a cas that expires it at once (memcached treats a
+    // negative exptime as already expired), so a lock another frontend added since stays.
+    for (const key of held) {
+      const lock = await store.gets(key).catch(() => undefined);
+      if (lock?.value === plan.token) await store.cas(key, plan.token, lock.cas, -1).catch(() => undefined);
+    }
+    held.clear();
+  };
+  const follow = async (marker: DoneMarker): Promise<FailbackOutcome> => {
+    await release();
+    return { role: 'follower', flushed: [], epoch: marker.epoch };
   };
   const lead = async (): Promise<FailbackOutcome> => {
+    const flushed = await plan.flushOthers();
+    const marker: DoneMarker = { epoch: latest + 1, serverSeconds: plan.serverSeconds, identity: plan.identity, token: plan.token };
     // Issued in the same tick, flush_all and the marker's set leave in one write and memcached runs
     // them back to back: no other frontend can find the lock gone (flush_all removes it) and the
-    // marker missing, and lead a second flush.
-    const flushing = plan.flush();
-    const marking = store.set(marker, `${clock.now()} ${plan.token}`, markerTtl(plan.lockTtl));
-    let flushed: string[];
+    // marker missing, and lead a second flush. The marker never expires: its epoch is the count.
+    const flushing = plan.flushSelf ? store.flushAll() : undefined;
+    const marking = store.set(markerKey, formatMarker(marker), 0);
     try {
-      flushed = await flushing;
+      await flushing;
     } catch (err) {
       await marking.catch(() => false);
-      await store.delete(marker).catch(() => false);
+      await store.delete(markerKey).catch(() => false);
       throw err;
     }
     await marking;
-    return { role: 'leader', flushed };
+    if (flushing === undefined) await release();
+    return { role: 'leader', flushed: plan.flushSelf ? [plan.server, ...flushed] : flushed, epoch: marker.epoch };
   };
 
-  if (await done()) return { role: 'follower', flushed: [] };
-  const seconds = Math.floor(clock.now() / 1000);
-  const key = plan.lockKey(seconds);
-  const previous = plan.lockKey(seconds - 60);
+  const waitForMarker = async () => {
+    const deadline = clock.now() + plan.waitTimeout;
+    let found: DoneMarker | undefined;
+    while (clock.now() < deadline) {
+      if ((found = await done())) return found;
+      await sleep(clock, POLL_MS);
+    }
+    return done();
+  };
+  /** The counter says another leader's flush is done: its marker follows (its epoch is wanted). */
+  const followFlush = async (): Promise<FailbackOutcome> => follow((await waitForMarker()) ?? { epoch: latest + 1, serverSeconds: plan.serverSeconds, identity: plan.identity, token: '' });
+
+  let marker = await done();
+  if (marker) return follow(marker);
+  const key = plan.lockKey(plan.serverSeconds);
+  const previous = plan.lockKey(plan.serverSeconds - 60);
   // The lock whose holder we end up waiting for, and the holder as first seen: a takeover must
   // replace that holder only, or two followers could take over one after the other.
   let contested = key;
   let seen: { cas: bigint } | undefined;
   if (await store.add(key, plan.token, plan.lockTtl)) {
+    held.add(key);
     // The add also succeeds when a leader's flush_all just removed the lock: its marker was set
     // right behind the flush, so look again before leading a second flush.
-    if (await done()) return { role: 'follower', flushed: [] };
+    if ((marker = await done())) return follow(marker);
+    if (await plan.flushedSince()) return followFlush();
     if (previous === key) return lead();
     seen = await store.gets(previous);
     if (seen === undefined) return lead();
@@ -113,19 +188,15 @@ export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> 
     seen = await store.gets(key);
   }
 
-  const waitForMarker = async () => {
-    const deadline = clock.now() + plan.waitTimeout;
-    while (clock.now() < deadline) {
-      if (await done()) return true;
-      await sleep(clock, POLL_MS);
-    }
-    return done();
-  };
-  if (await waitForMarker()) return { role: 'follower', flushed: [] };
+  if ((marker = await waitForMarker())) return follow(marker);
+  if (await plan.flushedSince()) return followFlush();
   // The leader vanished: take its lock over; exactly one follower's cas (or add) succeeds.
   const won = seen === undefined ? await store.add(contested, plan.token, plan.lockTtl) : await store.cas(contested, plan.token, seen.cas, plan.lockTtl);
-  if (won) return lead();
+  if (won) {
+    held.add(contested);
+    return (await plan.flushedSince()) ? followFlush() : lead();
+  }
   // Another follower took over: give it one more wait, then lead anyway rather than stay offline forever.
-  if (await waitForMarker()) return { role: 'follower', flushed: [] };
-  return lead();
+  if ((marker = await waitForMarker())) return follow(marker);
+  return (await plan.flushedSince()) ? followFlush() : lead();
 }

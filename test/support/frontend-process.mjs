@@ -3,7 +3,8 @@
 import { Client } from '../../dist/entry/node.js';
 
 const config = JSON.parse(process.argv[2]);
-const mc = new Client({ servers: config.servers, retryInterval: config.retryInterval, timeout: 200, connectTimeout: 300 });
+// Don's mode: a hang is a failure at the first timeout, and the returning server is flushed.
+const mc = new Client({ servers: config.servers, retryInterval: config.retryInterval, timeout: 200, connectTimeout: 300, failureLimit: 1, failback: { flush: 'server' } });
 const report = { events: [], preReadsAfterUp: 0, readsAfterUp: 0, errors: 0, reads: 0, upAt: undefined, role: undefined };
 let up = false;
 mc.on('down', (s) => report.events.push(`down ${s.port}`));

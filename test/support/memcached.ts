@@ -3,7 +3,7 @@
  * and stops them by pid. Absence of memcached is a loud failure, never a silent skip.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 
 const CANDIDATES = ['/usr/bin/memcached', '/usr/local/bin/memcached', '/usr/sbin/memcached'];
@@ -121,9 +121,20 @@ export class MemcachedServer {
     await this.launch();
   }
 
-  /** SIGSTOP: the process keeps its socket but answers nothing (a hung server). */
-  pause(): void {
+  /**
+   * SIGSTOP: the process keeps its socket but answers nothing (a hung server). The signal is sent
+   * at once; the promise resolves when every thread of the process is stopped (under load that
+   * can take a few ms, during which it still answers).
+   */
+  async pause(): Promise<void> {
     this.signal('SIGSTOP');
+    const tasks = `/proc/${this.pid}/task`;
+    const stopped = () => readdirSync(tasks).every((t) => /^\d+ \(.*\) [tT] /.test(readFileSync(`${tasks}/${t}/stat`, 'utf8')));
+    const deadline = Date.now() + 5000;
+    while (!stopped()) {
+      if (Date.now() > deadline) throw new Error(`${this.address} did not stop within 5 s of SIGSTOP`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   resume(): void {
@@ -147,6 +158,8 @@ export async function rawCommand(host: string, port: number, text: string, until
       if (until.test(buf)) { clearTimeout(timer); s.end(); resolve(buf); }
     });
     s.on('error', (e) => { clearTimeout(timer); reject(e); });
+    // A server killed mid-command closes without an error: no reply is coming.
+    s.on('close', () => { clearTimeout(timer); if (!until.test(buf)) reject(new Error(`${host}:${port} closed before a full reply to ${JSON.stringify(text)}: ${buf}`)); });
     s.write(text);
   });
 }

@@ -1,4 +1,4 @@
-import { CodecError, InvalidOptionError, InvalidValueError, MemcacheError } from '../errors.js';
+import { CodecError, InvalidOptionError, InvalidValueError, MemcacheError } from './errors.js';
 
 /** Turns values into bytes + memcached flags and back. */
 export interface Codec<T = unknown> {

@@ -1,0 +1,219 @@
+import { systemClock, type Clock } from './clock.js';
+import { InvalidOptionError } from './errors.js';
+import { validateKey, validateKeyPrefix } from './protocol/keys.js';
+import { ROUTER_OPTION_NAMES, validateRouterOptions, type RouterOptions } from './routing/options.js';
+import { parseServers, type ServerAddress, type ServerSpec } from './servers.js';
+import type { Connector } from './transport/transport.js';
+import { resolveCodec, type Codec, type CodecOption } from './codec.js';
+
+/** What a frontend does with a down server's keys. */
+export type FailoverPolicy = 'offline' | 'redistribute' | 'gutter';
+/**
+ * How a returning server is made safe before it is trusted again.
+ * - `journal`: each frontend deletes exactly the keys it skipped, lost or wrote elsewhere while the
+ *   server was down for it; a lock-coordinated flush of the server happens only after a restart
+ *   (it lost its data anyway) or when that journal overflowed. A stall never wipes a warm server.
+ * - `server`: the lock winner flushes the returning server (Mikael's option 1), plus the journal.
+ * - `cluster`: the lock winner flushes every up server (option 2), plus the journal.
+ * - `none`: nothing is flushed or deleted.
+ */
+export type FlushPolicy = 'journal' | 'server' | 'cluster' | 'none';
+
+/** Failback: how frontends agree on who flushes a returning server. */
+export interface FailbackOptions {
+  /** See {@link FlushPolicy}. @default 'journal' */
+  flush?: FlushPolicy;
+  /**
+   * Keys remembered per down server for the journal replay; past it the failback falls back to the
+   * lock-coordinated flush of that server. @default 10000
+   */
+  journalLimit?: number;
+  /**
+   * The lock key, or a prefix to which `floor(unixSeconds / 60)` is appended, or a function of
+   * the Unix time in seconds. Frontends (PHP ones included) that use the same key coordinate.
+   * @default 'last_failback_' (the mailing-list recipe: `"last_failback_" + floor(time()/60)`)
+   */
+  lockKey?: string | ((unixSeconds: number) => string);
+  /** Seconds the lock item lives (it also expires if a leader dies holding it). @default 60 */
+  lockTtl?: number;
+  /** Milliseconds a follower waits for the leader's done-marker before taking over. @default 10000 */
+  waitTimeout?: number;
+}
+
+/** Options of {@link Client}. Routing options are those of `createRouter`. */
+export interface ClientOptions extends Omit<RouterOptions, 'failover'> {
+  /**
+   * `offline` (Don's mode): a down server's keys miss at once and writes are not stored; nothing goes elsewhere.
+   * `redistribute`: PECL's rehash to a live server (writes capped by `failoverTtl` when set).
+   * `gutter`: the `gutter` servers take a down server's keys, TTL capped by `gutterTtl`.
+   * @default 'offline'
+   */
+  failover?: FailoverPolicy;
+  /** Milliseconds to establish a connection. @default 1000 */
+  connectTimeout?: number;
+  /**
+   * Milliseconds to wait for an answer, counted from when the request's bytes reach the socket;
+   * then the connection is destroyed. An answer already waiting on the socket when the timer fires
+   * (the event loop was blocked) is read first and never counts as a timeout. @default 500
+   */
+  timeout?: number;
+  /**
+   * Largest value accepted from a server, in bytes; a reply declaring more is a protocol error and
+   * the connection is destroyed at once. Raised to the server's own `item_size_max` when its
+   * `stats settings` reports a larger one. @default 1048576 (memcached's default item size limit)
+   */
+  maxValueBytes?: number;
+  /** `true`, or TLS options for the runtime (node:tls options on Node). @default false */
+  tls?: boolean | Record<string, unknown>;
+  /** Requests waiting per server before `QueueFullError`. @default 10000 */
+  maxQueue?: number;
+  /** How values are encoded: 'utf8' strings, 'bytes', 'json', or your own codec. @default 'utf8' */
+  codec?: CodecOption;
+  /**
+   * Consecutive soft failures (command or connect timeouts) that take a server down. Hard failures
+   * (refused connect, reset, unexpected close, restart) take it down at once. 3 is mcrouter's TKO
+   * threshold: one slow moment does not offline a server (and, under `server`/`cluster`, flush it),
+   * while a hung one is down after about 3 × `timeout`. @default 3
+   */
+  failureLimit?: number;
+  /** Milliseconds between probes of a down server (jittered by ±10%). @default 15000 */
+  retryInterval?: number;
+  /** Seconds: caps the TTL of writes that land on a fallback server under `redistribute`. @default undefined (no cap) */
+  failoverTtl?: number;
+  /** Gutter servers for `failover: 'gutter'`. */
+  gutter?: readonly ServerSpec[];
+  /** Seconds: caps the TTL of writes to a gutter server. @default 10 */
+  gutterTtl?: number;
+  /** Failback coordination across frontends. */
+  failback?: FailbackOptions;
+  /** Time source (tests inject one). @default the system clock */
+  clock?: Clock;
+  /** Opens transports; the runtime's default when omitted (node:net/tls on Node). */
+  connector?: Connector;
+}
+
+export interface ResolvedClientOptions {
+  servers: ServerAddress[];
+  router: RouterOptions;
+  failover: FailoverPolicy;
+  connectTimeout: number;
+  timeout: number;
+  tls: boolean | Record<string, unknown>;
+  maxQueue: number;
+  codec: Codec<unknown>;
+  failureLimit: number;
+  retryInterval: number;
+  failoverTtl: number | undefined;
+  gutter: ServerAddress[];
+  gutterTtl: number;
+  maxValueBytes: number;
+  failback: { flush: FlushPolicy; journalLimit: number; lockKey: (unixSeconds: number) => string; lockTtl: number; waitTimeout: number };
+  clock: Clock;
+  connector: Connector | undefined;
+}
+
+function number(option: string, value: unknown, fallback: number, min: number, integer = true): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new InvalidOptionError(option, `must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function lockKeyFn(option: FailbackOptions['lockKey']): (unixSeconds: number) => string {
+  if (option === undefined || typeof option === 'string') {
+    const prefix = option ?? 'last_failback_';
+    validateKeyPrefix(prefix, 'failback.lockKey');
+    return (s) => `${prefix}${Math.floor(s / 60)}`;
+  }
+  if (typeof option !== 'function') throw new InvalidOptionError('failback.lockKey', 'must be a key prefix string or a function (unixSeconds) => key');
+  return (s) => {
+    const key = option(s);
+    validateKey(key);
+    return key;
+  };
+}
+
+/** Option names of the client beyond the router's. */
+const CLIENT_OPTION_NAMES = [
+  'failover', 'connectTimeout', 'timeout', 'maxValueBytes', 'tls', 'maxQueue', 'codec', 'failureLimit', 'retryInterval',
+  'failoverTtl', 'gutter', 'gutterTtl', 'failback', 'clock', 'connector',
+] as const;
+const FAILBACK_OPTION_NAMES = ['flush', 'journalLimit', 'lockKey', 'lockTtl', 'waitTimeout'] as const;
+
+/** Rejects option names nobody reads: a typo (`timout`, `distrubution`) must never be silently ignored. */
+function checkNames(option: string, value: object, known: readonly string[]): void {
+  for (const name of Object.keys(value)) {
+    if (!known.includes(name)) {
+      throw new InvalidOptionError(`${option}${name}`, `is not an option; the known ones are ${known.join(', ')}`);
+    }
+  }
+}
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new InvalidOptionError(option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+function clockOption(clock: unknown): Clock {
+  if (clock === undefined) return systemClock;
+  const c = clock as Partial<Clock> | null;
+  if (c === null || typeof c !== 'object' || typeof c.now !== 'function' || typeof c.setTimeout !== 'function' || typeof c.clearTimeout !== 'function') {
+    throw new InvalidOptionError('clock', 'must be an object with now(), setTimeout(fn, ms) and clearTimeout(handle)');
+  }
+  return clock as Clock;
+}
+
+/** Validates client options and fills defaults, synchronously; nothing else reads raw client options. */
+export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object with at least { servers }');
+  checkNames('', options, [...ROUTER_OPTION_NAMES.filter((n) => n !== 'failover'), ...CLIENT_OPTION_NAMES]);
+  const failover = oneOf('failover', options.failover, ['offline', 'redistribute', 'gutter'], 'offline');
+  const gutter = failover === 'gutter' ? parseServers(options.gutter, 'gutter') : [];
+  if (failover !== 'gutter' && options.gutter !== undefined) {
+    throw new InvalidOptionError('gutter', "gutter servers are used only with failover: 'gutter'");
+  }
+  const failback = options.failback ?? {};
+  if (failback === null || typeof failback !== 'object') throw new InvalidOptionError('failback', `must be an object of failback options, got ${JSON.stringify(failback)}`);
+  checkNames('failback.', failback, FAILBACK_OPTION_NAMES);
+  const flush = oneOf('failback.flush', failback.flush, ['journal', 'server', 'cluster', 'none'], 'journal');
+  if (options.tls !== undefined && typeof options.tls !== 'boolean' && (options.tls === null || typeof options.tls !== 'object')) {
+    throw new InvalidOptionError('tls', 'must be true, false or an object of TLS options');
+  }
+  if (options.connector !== undefined && typeof options.connector !== 'function') {
+    throw new InvalidOptionError('connector', 'must be a function (options, handlers) => Promise<Transport>');
+  }
+  const { failover: _f, connectTimeout: _c, timeout: _t, maxValueBytes: _mv, tls: _tls, maxQueue: _m, codec: _codec, failureLimit: _fl, retryInterval: _r,
+    failoverTtl: _ft, gutter: _g, gutterTtl: _gt, failback: _fb, clock: _clock, connector: _conn, ...routing } = options;
+  const router: RouterOptions = { ...routing, failover: failover === 'redistribute' ? 'redistribute' : 'offline' };
+  // Routing options decide where keys go: checked now, not at the first command.
+  validateRouterOptions(router);
+  return {
+    servers: parseServers(options.servers),
+    router,
+    failover,
+    connectTimeout: number('connectTimeout', options.connectTimeout, 1000, 1),
+    timeout: number('timeout', options.timeout, 500, 1),
+    maxValueBytes: number('maxValueBytes', options.maxValueBytes, 1024 * 1024, 1),
+    tls: options.tls ?? false,
+    maxQueue: number('maxQueue', options.maxQueue, 10_000, 1),
+    codec: resolveCodec(options.codec),
+    failureLimit: number('failureLimit', options.failureLimit, 3, 1),
+    retryInterval: number('retryInterval', options.retryInterval, 15_000, 1),
+    failoverTtl: options.failoverTtl === undefined ? undefined : number('failoverTtl', options.failoverTtl, 0, 1),
+    gutter,
+    gutterTtl: number('gutterTtl', options.gutterTtl, 10, 1),
+    failback: {
+      flush,
+      journalLimit: number('failback.journalLimit', failback.journalLimit, 10_000, 0),
+      lockKey: lockKeyFn(failback.lockKey),
+      lockTtl: number('failback.lockTtl', failback.lockTtl, 60, 1),
+      waitTimeout: number('failback.waitTimeout', failback.waitTimeout, 10_000, 1),
+    },
+    clock: clockOption(options.clock),
+    connector: options.connector,
+  };
+}
