@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'ERR_CONNECTION_CLOSED'
   | 'ERR_SERVER_RESTARTED'
   | 'ERR_CODEC'
+  | 'ERR_CROSS_REQUEST'
   | 'ERR_QUEUE_FULL'
   | 'ERR_CLIENT_CLOSED'
   | 'ERR_FAILBACK';
@@ -165,6 +166,24 @@ export class ServerRestartedError extends TransportError {
 export class CodecError extends MemcacheError {
   constructor(message: string, cause?: unknown) {
     super('ERR_CODEC', message, { cause });
+  }
+}
+
+/**
+ * The runtime refused I/O because the connection belongs to another request (Cloudflare Workers:
+ * a socket belongs to the request that opened it). Not a server failure: nothing was sent, and
+ * no health state changes.
+ */
+export class CrossRequestError extends MemcacheError {
+  readonly server: string;
+  constructor(server: string, cause?: unknown) {
+    super(
+      'ERR_CROSS_REQUEST',
+      `the connection to ${server} belongs to another request, and this runtime (Cloudflare Workers) refuses I/O on it: ` +
+        'bind the client to each request with mc.forRequest(ctx) (or export default mc.wrap({ fetch }))',
+      { cause },
+    );
+    this.server = server;
   }
 }
 

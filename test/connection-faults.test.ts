@@ -12,6 +12,7 @@ import {
   ClientError,
   CommandTimeoutError,
   ConnectionClosedError,
+  CrossRequestError,
   ProtocolError,
   ServerError,
   UnknownCommandError,
@@ -424,5 +425,29 @@ describe('closing a black hole', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => hole.close(() => resolve()));
     }
+  });
+});
+
+describe("a runtime's refusal (Workers: the socket belongs to another request)", () => {
+  it('rejects every pending request with CrossRequestError and reports no transport failure', async () => {
+    const transportErrors: TransportError[] = [];
+    const idle: Error[] = [];
+    let close!: (error?: Error) => void;
+    const refusing: Connector = async (_opts, handlers) => {
+      close = handlers.onClose;
+      return { write: () => true, end: () => undefined, destroy: () => undefined };
+    };
+    const conn = new Connection({
+      host: 'worker', port: 1, connector: refusing, connectTimeout: 1000, timeout: 1000, maxQueue: 10,
+      events: { onTransportError: (e) => transportErrors.push(e), onIdleClose: (e) => idle.push(e) },
+    });
+    const pending = [conn.send(cmd.get('a')), conn.send(cmd.store('set', 'b', text('x'), 0, 0))].map((p) => p.catch((e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 10));
+    close(new CrossRequestError('worker:1', new Error('Cannot perform I/O on behalf of a different request')));
+    const errors = await Promise.all(pending);
+    for (const e of errors) expect(e).toMatchObject({ code: 'ERR_CROSS_REQUEST' });
+    expect(transportErrors).toEqual([]);
+    expect(idle).toEqual([]);
+    conn.destroy();
   });
 });

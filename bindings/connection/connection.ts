@@ -22,6 +22,7 @@ import {
   CommandTimeoutError,
   ConnectError,
   ConnectionClosedError,
+  CrossRequestError,
   MemcacheError,
   ProtocolError,
   QueueFullError,
@@ -561,6 +562,11 @@ export class Connection {
 
   /** The transport failed under us: a transport failure for the health layer, unless it was idle. */
   private failTransport(session: Session, cause: Error): void {
+    if (cause instanceof CrossRequestError) {
+      // The runtime refused, not the server: every request gets the refusal, health hears nothing.
+      this.teardown(session, cause, undefined, cause);
+      return;
+    }
     if (this.count === 0) {
       this.teardown(session, cause, undefined, undefined);
       this.events.onIdleClose?.(cause);
@@ -584,7 +590,7 @@ export class Connection {
     if (transportError !== undefined) this.events.onTransportError?.(transportError);
     if (session.transport !== undefined) this.events.onClose?.(cause);
     for (const pending of waiting) {
-      if (pending === culprit && ownError !== undefined) this.settleError(pending, ownError);
+      if ((pending === culprit || ownError instanceof CrossRequestError) && ownError !== undefined) this.settleError(pending, ownError);
       else this.settleError(pending, new ConnectionClosedError(this.server, pending.sent && pending.request.mutates, cause));
     }
     this.releaseCloseWaiters();

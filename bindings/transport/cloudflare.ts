@@ -7,7 +7,7 @@
  * Note that Cloudflare's network refuses connections to private addresses; workerd run locally
  * (wrangler dev, Miniflare) allows them.
  */
-import { ConnectError, ConnectTimeoutError, InvalidOptionError } from '../errors.js';
+import { ConnectError, ConnectTimeoutError, CrossRequestError, InvalidOptionError } from '../errors.js';
 import { ignore, StreamTransport, type StreamLeg } from './streams.js';
 import type { ConnectOptions, Connector, Transport } from './transport.js';
 
@@ -104,7 +104,9 @@ export const connectCloudflare: Connector = async (options, handlers) => {
     throw new ConnectError(server, new Error(`cloudflare:sockets is only available in Cloudflare Workers (workerd): ${String(err)}`, { cause: err }));
   }
   const first = await openSocket(connect, options, secure);
-  const transport: Transport = new StreamTransport(first.streams, first.control, handlers, (error) =>
+  // A refusal that could not be replayed ends the transport as what it is: the runtime's, not the server's.
+  const classified = { ...handlers, onClose: (error?: Error) => handlers.onClose(isCrossRequestError(error) ? new CrossRequestError(server, error) : error) };
+  const transport: Transport = new StreamTransport(first.streams, first.control, classified, (error) =>
     isCrossRequestError(error) ? () => openSocket(connect, options, secure) : undefined,
   );
   return transport;
