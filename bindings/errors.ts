@@ -116,10 +116,20 @@ export class TransportError extends MemcacheError {
 
 /** TCP/TLS connect failed (refused, unreachable, TLS handshake). */
 export class ConnectError extends TransportError {
+  /** The connection was refused (nothing listening on the port): not unreachable, not a TLS failure. */
+  readonly refused: boolean;
   constructor(server: string, cause?: unknown) {
     const why = cause instanceof Error ? `: ${cause.message}` : '';
     super('ERR_CONNECT_FAILED', server, `could not connect to memcached at ${server}${why}`, false, cause);
+    this.refused = isRefusal(cause);
   }
+}
+
+/** ECONNREFUSED as Node and Bun report it, Deno's ConnectionRefused, workerd's message. */
+function isRefusal(cause: unknown): boolean {
+  if (!(cause instanceof Error)) return false;
+  const { code } = cause as { code?: unknown };
+  return code === 'ECONNREFUSED' || cause.name === 'ConnectionRefused' || /connection refused|ECONNREFUSED/i.test(cause.message);
 }
 
 /** The connection was not established within `connectTimeout`. */

@@ -1,4 +1,5 @@
 import { sleep, type Clock } from '../clock.js';
+import { TransportError } from '../errors.js';
 
 /** The few commands the failback procedure needs on the returning server. */
 export interface LockStore {
@@ -134,8 +135,19 @@ export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> 
     await release();
     return { role: 'follower', flushed: [], epoch: marker.epoch };
   };
-  const lead = async (): Promise<FailbackOutcome> => {
+  /** True while one of our locks still holds our token (a stalled leader may have been taken over). */
+  const stillHeld = async () => {
+    for (const key of held) if ((await store.gets(key))?.value === plan.token) return true;
+    return false;
+  };
+  /**
+   * Leads the flush. Unless `forced`, it first checks that the lock is still ours: a leader whose
+   * process stalled past waitTimeout has been taken over, and the new leader flushes instead.
+   */
+  const lead = async (forced = false): Promise<FailbackOutcome> => {
+    if (!forced && !(await stillHeld())) return afterWait();
     const flushed = await plan.flushOthers();
+    if (!forced && flushed.length > 0 && !(await stillHeld())) return afterWait();
     const marker: DoneMarker = { epoch: latest + 1, serverSeconds: plan.serverSeconds, identity: plan.identity, token: plan.token };
     // Issued in the same tick, flush_all and the marker's set leave in one write and memcached runs
     // them back to back: no other frontend can find the lock gone (flush_all removes it) and the
@@ -146,7 +158,9 @@ export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> 
       await flushing;
     } catch (err) {
       await marking.catch(() => false);
-      await store.delete(markerKey).catch(() => false);
+      // Only a refusal (an error answer) proves flush_all did not run; after a lost answer it may
+      // have, and the marker behind it on the same connection then tells the truth.
+      if (!(err instanceof TransportError)) await store.delete(markerKey).catch(() => false);
       throw err;
     }
     await marking;
@@ -165,6 +179,13 @@ export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> 
   };
   /** The counter says another leader's flush is done: its marker follows (its epoch is wanted). */
   const followFlush = async (): Promise<FailbackOutcome> => follow((await waitForMarker()) ?? { epoch: latest + 1, serverSeconds: plan.serverSeconds, identity: plan.identity, token: '' });
+
+  /** Another frontend leads (or took over): give it one more wait, then lead anyway rather than stay offline forever. */
+  const afterWait = async (): Promise<FailbackOutcome> => {
+    const found = await waitForMarker();
+    if (found) return follow(found);
+    return (await plan.flushedSince()) ? followFlush() : lead(true);
+  };
 
   let marker = await done();
   if (marker) return follow(marker);
@@ -191,12 +212,14 @@ export async function runFailback(plan: FailbackPlan): Promise<FailbackOutcome> 
   if ((marker = await waitForMarker())) return follow(marker);
   if (await plan.flushedSince()) return followFlush();
   // The leader vanished: take its lock over; exactly one follower's cas (or add) succeeds.
-  const won = seen === undefined ? await store.add(contested, plan.token, plan.lockTtl) : await store.cas(contested, plan.token, seen.cas, plan.lockTtl);
+  let won = seen === undefined ? await store.add(contested, plan.token, plan.lockTtl) : await store.cas(contested, plan.token, seen.cas, plan.lockTtl);
+  // The vanished leader's lock expired meanwhile: the key is free, and exactly one add wins it.
+  if (won === undefined) won = await store.add(contested, plan.token, plan.lockTtl);
   if (won) {
     held.add(contested);
+    // An add after NOT_FOUND also wins a key a new leader's flush just removed: look again.
+    if ((marker = await done())) return follow(marker);
     return (await plan.flushedSince()) ? followFlush() : lead();
   }
-  // Another follower took over: give it one more wait, then lead anyway rather than stay offline forever.
-  if ((marker = await waitForMarker())) return follow(marker);
-  return (await plan.flushedSince()) ? followFlush() : lead();
+  return afterWait();
 }

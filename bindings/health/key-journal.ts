@@ -45,6 +45,16 @@ export class KeyJournal<Place> {
     return taken;
   }
 
+  /** Puts back what `take` handed over (its replay failed and is retried). */
+  restore(taken: Map<Place, Set<string>> | 'overflow'): void {
+    if (taken === 'overflow') {
+      this.overflowed = true;
+      this.byPlace.clear();
+      return;
+    }
+    for (const [place, keys] of taken) for (const key of keys) this.record(place, key);
+  }
+
   /** Forgets everything (the server was flushed: no stale copy is left to delete). */
   clear(): void {
     this.byPlace.clear();

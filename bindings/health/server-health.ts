@@ -99,6 +99,8 @@ export class ServerHealth<Place = unknown> {
   private clockOffset: number | undefined;
   /** A connect was refused during this outage: whatever answers next started after that. */
   private refused = false;
+  /** When the current run of failures began (local ms): this frontend missed nothing before it. */
+  private firstFailureAt: number | undefined;
   private softFailures = 0;
   private lastGoodAt: number | undefined;
 
@@ -124,7 +126,8 @@ export class ServerHealth<Place = unknown> {
     this.counters.failures++;
     if (error instanceof CommandTimeoutError) this.counters.timeouts++;
     this.lastError = error;
-    if (error instanceof ConnectError) this.refused = true;
+    if (error instanceof ConnectError && error.refused) this.refused = true;
+    if (this.softFailures === 0) this.firstFailureAt = now;
     if (this.status !== 'up') return false;
     if (failureKind(error) === 'soft' && ++this.softFailures < this.softLimit) return false;
     this.goDown(error, now);
@@ -178,7 +181,9 @@ export class ServerHealth<Place = unknown> {
    */
   recovered(identity: ServerIdentity | undefined, epoch: number, now: number): void {
     this.identity = identity ?? this.identity;
-    this.epoch = Math.max(this.epoch, epoch);
+    // The marker just written or honoured is the newest this frontend knows (after a restart the
+    // count starts again on the new process, so it may be lower than before).
+    this.epoch = epoch;
     this.restarted = false;
     this.refused = false;
     this.failedAt = undefined;
@@ -197,7 +202,9 @@ export class ServerHealth<Place = unknown> {
   private goDown(error: TransportError, now: number): void {
     this.transition('down');
     this.downSince = now;
-    this.failedAt = { epoch: this.epoch, serverSeconds: this.serverSeconds(this.lastGoodAt ?? now) };
+    // A marker counts only if written after this frontend's trouble began: a quiet frontend's last
+    // good answer may be much older than a failback it never heard of.
+    this.failedAt = { epoch: this.epoch, serverSeconds: this.serverSeconds(Math.max(this.lastGoodAt ?? 0, this.firstFailureAt ?? now)) };
     this.hooks.down(error);
   }
 

@@ -172,11 +172,12 @@ export class Recovery {
       await this.listener.reconnected(slot);
       // Writes skipped while the callbacks ran are journaled too: delete them, and go online in
       // the same turn as the check that found the journal empty.
-      while (!health.journal.empty) outcome.deleted += await this.replay(slot, probe, false);
+      while (!health.journal.empty) await this.replay(slot, probe, outcome);
       if (!current()) return probe.destroy();
       this.attempts.delete(slot);
-      health.recovered(reading.identity, outcome.epoch, this.options.clock.now());
+      // The new connection first, so that a request made from an 'up' listener uses it.
       slot.renewConnection();
+      health.recovered(reading.identity, outcome.epoch, this.options.clock.now());
       void probe.close();
     } catch (err) {
       probe.destroy();
@@ -191,35 +192,46 @@ export class Recovery {
 
   /**
    * Makes the returning server safe for this frontend: the lock-coordinated flush where one is
-   * needed (a restart, a journal that overflowed, or the `server`/`cluster`/`none` policies), then
-   * the deletes of its journal.
+   * needed (a restart, or the `server`/`cluster`/`none` policies), then the deletes of its journal.
    */
   private async repair(slot: ServerSlot, probe: Connection, reading: ServerReading): Promise<RepairOutcome> {
     const health = slot.health;
     const policy = this.options.failback.flush;
     const restarted = health.restarted;
-    const coordinated = policy !== 'journal' || restarted || health.journal.overflow;
-    const outcome: FailbackOutcome | undefined = coordinated ? await this.failback(slot, probe, reading) : undefined;
+    const coordinated = policy !== 'journal' || restarted ? await this.failback(slot, probe, reading) : undefined;
     if (policy === 'none') health.journal.clear();
-    let deleted = 0;
-    while (!health.journal.empty) deleted += await this.replay(slot, probe, coordinated);
-    return { role: outcome?.role ?? 'alone', flushed: outcome?.flushed ?? [], epoch: outcome?.epoch ?? health.epoch, restarted, deleted, identity: reading.identity };
+    const outcome: RepairOutcome = {
+      role: coordinated?.role ?? 'alone', flushed: coordinated?.flushed ?? [], epoch: coordinated?.epoch ?? health.epoch,
+      restarted, deleted: 0, identity: reading.identity,
+    };
+    while (!health.journal.empty) await this.replay(slot, probe, outcome);
+    return outcome;
   }
 
   /**
    * Deletes the journaled keys where an older copy can resurface: on the returning server (every
    * key, stand-in writes included: another frontend may have written an older value there since)
-   * and on the stand-in each was written to. Returns how many keys; rejects if a delete failed.
-   * A journal that overflowed cannot be replayed: unless the flush already ran, it runs now.
+   * and on the stand-in each was written to; rejects if a delete failed. A journal that overflowed
+   * names no keys: this frontend then flushes the server itself (a flush another frontend led
+   * earlier does not cover writes it skipped since), and under 'cluster' the others too.
    */
-  private async replay(slot: ServerSlot, probe: Connection, flushed: boolean): Promise<number> {
+  private async replay(slot: ServerSlot, probe: Connection, outcome: RepairOutcome): Promise<void> {
     const journal = slot.health.journal.take();
+    try {
+      await this.repairJournal(slot, probe, outcome, journal);
+    } catch (err) {
+      slot.health.journal.restore(journal);
+      throw err;
+    }
+  }
+
+  private async repairJournal(slot: ServerSlot, probe: Connection, outcome: RepairOutcome, journal: Map<ServerSlot, Set<string>> | 'overflow'): Promise<void> {
     if (journal === 'overflow') {
-      if (!flushed) await this.failback(slot, probe, undefined);
-      // Stand-in copies can no longer be named: under 'cluster' they are flushed (the policy
-      // flushes every server anyway); otherwise their TTL cap bounds them.
-      if (this.options.failback.flush === 'cluster') await this.flushOthers(slot);
-      return 0;
+      await probe.send(cmd.flushAll());
+      const others = this.options.failback.flush === 'cluster' ? await this.flushOthers(slot) : [];
+      outcome.role = 'leader';
+      outcome.flushed = [slot.address.name, ...others];
+      return;
     }
     const work: Promise<unknown>[] = [];
     const keys = new Set<string>();
@@ -234,13 +246,12 @@ export class Recovery {
     if (failed.length > 0) {
       throw new MemcacheError('ERR_FAILBACK', `${failed.length} of ${work.length} deletes of keys ${slot.address.name} may hold stale failed; the failback is retried`, { cause: failed[0].reason });
     }
-    return keys.size;
+    outcome.deleted += keys.size;
   }
 
   /** The lock-coordinated flush (the thread's recipe) on the probe's connection. */
-  private async failback(slot: ServerSlot, probe: Connection, known: ServerReading | undefined): Promise<FailbackOutcome> {
+  private failback(slot: ServerSlot, probe: Connection, reading: ServerReading): Promise<FailbackOutcome> {
     const health = slot.health;
-    const reading = known ?? readServer(await probe.send(cmd.stats()));
     const { failback } = this.options;
     const identity = identityText(reading);
     const failedAt = health.failedAt ?? { epoch: health.epoch, serverSeconds: undefined };
