@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from './clock.js';
 import { InvalidOptionError } from './errors.js';
+import { doneKey } from './health/failback-lock.js';
 import { validateKey, validateKeyPrefix } from './protocol/keys.js';
+import { RELATIVE_TTL_LIMIT } from './client/ttl.js';
 import { ROUTER_OPTION_NAMES, validateRouterOptions, type RouterOptions } from './routing/options.js';
 import { parseServers, type ServerAddress, type ServerSpec } from './servers.js';
 import type { Connector } from './transport/transport.js';
@@ -112,26 +114,56 @@ export interface ResolvedClientOptions {
   connector: Connector | undefined;
 }
 
-function number(option: string, value: unknown, fallback: number, min: number, integer = true): number {
+/** A bad option value as messages show it; never throws (JSON.stringify does on a BigInt, String on a null-prototype object). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
+  return Array.isArray(value) ? 'an array' : `a${typeof value === 'object' ? 'n object' : ' function'}`;
+}
+
+/**
+ * Longest delay a timer honours: Node, browsers and workerd fire a longer `setTimeout` at once,
+ * so a longer connectTimeout would time out every connect, and a longer retryInterval probe in a loop.
+ */
+const MAX_TIMER_MS = 0x7fff_ffff;
+
+function number(option: string, value: unknown, fallback: number, min: number, max = Infinity): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new InvalidOptionError(option, `must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new InvalidOptionError(option, `must be an integer ${range}, got ${describe(value)}`);
   }
   return value;
 }
 
-function lockKeyFn(option: FailbackOptions['lockKey']): (unixSeconds: number) => string {
+/** Seconds a TTL option may hold: memcached reads a larger exptime as a Unix time (long past: expired at once). */
+function ttlSeconds(option: string, value: unknown, fallback: number): number {
+  return number(option, value, fallback, 1, RELATIVE_TTL_LIMIT);
+}
+
+function lockKeyFn(option: FailbackOptions['lockKey'], clock: Clock): (unixSeconds: number) => string {
   if (option === undefined || typeof option === 'string') {
     const prefix = option ?? 'last_failback_';
     validateKeyPrefix(prefix, 'failback.lockKey');
     return (s) => `${prefix}${Math.floor(s / 60)}`;
   }
   if (typeof option !== 'function') throw new InvalidOptionError('failback.lockKey', 'must be a key prefix string or a function (unixSeconds) => key');
-  return (s) => {
+  const lockKey = (s: number): string => {
     const key = option(s);
     validateKey(key);
     return key;
   };
+  // Tried now, on the keys failback will use (this minute's, and the done-marker derived from
+  // lockKey(0)): a function that throws or returns a bad key would otherwise surface only when a
+  // server fails back, or break every connection's handshake, which reads the marker.
+  try {
+    lockKey(Math.floor(clock.now() / 1000));
+    validateKey(doneKey(lockKey));
+  } catch (err) {
+    throw new InvalidOptionError('failback.lockKey', `the function must return a valid memcached key: ${err instanceof Error ? err.message : describe(err)}`);
+  }
+  return lockKey;
 }
 
 /** Option names of the client beyond the router's. */
@@ -153,7 +185,7 @@ function checkNames(option: string, value: object, known: readonly string[]): vo
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new InvalidOptionError(option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new InvalidOptionError(option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
   }
   return value as T;
 }
@@ -176,8 +208,9 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   if (failover !== 'gutter' && options.gutter !== undefined) {
     throw new InvalidOptionError('gutter', "gutter servers are used only with failover: 'gutter'");
   }
-  const failback = options.failback ?? {};
-  if (failback === null || typeof failback !== 'object') throw new InvalidOptionError('failback', `must be an object of failback options, got ${JSON.stringify(failback)}`);
+  // `failback: null` is refused like any other non-object (`??` would take it for the defaults).
+  const failback = options.failback === undefined ? {} : options.failback;
+  if (failback === null || typeof failback !== 'object') throw new InvalidOptionError('failback', `must be an object of failback options, got ${describe(failback)}`);
   checkNames('failback.', failback, FAILBACK_OPTION_NAMES);
   const flush = oneOf('failback.flush', failback.flush, ['journal', 'server', 'cluster', 'none'], 'journal');
   if (options.tls !== undefined && typeof options.tls !== 'boolean' && (options.tls === null || typeof options.tls !== 'object')) {
@@ -191,29 +224,30 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   const router: RouterOptions = { ...routing, failover: failover === 'redistribute' ? 'redistribute' : 'offline' };
   // Routing options decide where keys go: checked now, not at the first command.
   validateRouterOptions(router);
+  const clock = clockOption(options.clock);
   return {
     servers: parseServers(options.servers),
     router,
     failover,
-    connectTimeout: number('connectTimeout', options.connectTimeout, 1000, 1),
+    connectTimeout: number('connectTimeout', options.connectTimeout, 1000, 1, MAX_TIMER_MS),
     timeout: number('timeout', options.timeout, 500, 1),
     maxValueBytes: number('maxValueBytes', options.maxValueBytes, 1024 * 1024, 1),
     tls: options.tls ?? false,
     maxQueue: number('maxQueue', options.maxQueue, 10_000, 1),
     codec: resolveCodec(options.codec),
     failureLimit: number('failureLimit', options.failureLimit, 3, 1),
-    retryInterval: number('retryInterval', options.retryInterval, 15_000, 1),
-    failoverTtl: options.failoverTtl === undefined ? undefined : number('failoverTtl', options.failoverTtl, 0, 1),
+    retryInterval: number('retryInterval', options.retryInterval, 15_000, 1, MAX_TIMER_MS),
+    failoverTtl: options.failoverTtl === undefined ? undefined : ttlSeconds('failoverTtl', options.failoverTtl, 0),
     gutter,
-    gutterTtl: number('gutterTtl', options.gutterTtl, 10, 1),
+    gutterTtl: ttlSeconds('gutterTtl', options.gutterTtl, 10),
     failback: {
       flush,
       journalLimit: number('failback.journalLimit', failback.journalLimit, 10_000, 0),
-      lockKey: lockKeyFn(failback.lockKey),
-      lockTtl: number('failback.lockTtl', failback.lockTtl, 60, 1),
+      lockKey: lockKeyFn(failback.lockKey, clock),
+      lockTtl: ttlSeconds('failback.lockTtl', failback.lockTtl, 60),
       waitTimeout: number('failback.waitTimeout', failback.waitTimeout, 10_000, 1),
     },
-    clock: clockOption(options.clock),
+    clock,
     connector: options.connector,
   };
 }
