@@ -1,5 +1,5 @@
 import { Emitter } from '../events.js';
-import { ClientClosedError, InvalidKeyError, TransportError } from '../errors.js';
+import { ClientClosedError, InvalidKeyError, InvalidOptionError, InvalidValueError, TransportError } from '../errors.js';
 import type { ServerInfo } from '../health/server-health.js';
 import { Cluster, type ServerSlot, type Target } from '../pool/cluster.js';
 import { Recovery, type RepairOutcome } from '../pool/recovery.js';
@@ -54,6 +54,43 @@ type Offline = typeof OFFLINE;
 /** Keys per `get` command in getMany: long enough to amortize, short enough to pipeline. */
 const MULTI_GET_CHUNK = 100;
 
+/** Marks a store of raw bytes (append, prepend): they join bytes already stored, so never through the codec. */
+const RAW = Symbol('raw');
+
+const encoder = new TextEncoder();
+
+/** What append and prepend send: a string as UTF-8, bytes as given. */
+function rawBytes(verb: string, value: unknown): Uint8Array {
+  if (typeof value === 'string') return encoder.encode(value);
+  if (value instanceof Uint8Array) return value;
+  throw new InvalidValueError(`${verb} takes a string (sent as UTF-8) or a Uint8Array, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+}
+
+/** A write's TTL: 0 when omitted; anything else (null included) goes to the serializer to be checked. */
+function ttlOf(options: StoreOptions | undefined): number {
+  return options?.ttl === undefined ? 0 : options.ttl;
+}
+
+/**
+ * Refuses a callback that is not a function (or null, where null removes it) when it is
+ * registered: called, it would only throw later, on the failure path, as an 'error' event.
+ */
+function checkCallback(method: string, callback: unknown, nullable: boolean): void {
+  if (typeof callback === 'function' || (nullable && (callback === null || callback === undefined))) return;
+  throw new InvalidOptionError(method, `takes a function${nullable ? ' (or null to remove it)' : ''}, got ${callback === null ? 'null' : typeof callback}`);
+}
+
+/** The keys of a non-array iterable; an iterator that throws is refused like any other bad keys argument. */
+function spread(keys: Iterable<string>): string[] {
+  try {
+    return [...keys];
+  } catch (err) {
+    const error = new InvalidKeyError(`getMany could not iterate its keys: ${err instanceof Error ? err.message : typeof err}`);
+    Object.defineProperty(error, 'cause', { value: err, writable: true, configurable: true });
+    throw error;
+  }
+}
+
 /**
  * A memcached client: routes each key like the cluster's other clients (PECL memcache, Perl,
  * libmemcached), keeps a down server's buckets offline (or fails over, per `failover`), and
@@ -66,7 +103,10 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   private cluster: Cluster | undefined;
   private recovery: Recovery | undefined;
   private readonly ready: Promise<Cluster>;
+  /** Checked first by every command: a closed client refuses everything, bad input included. */
   private closed = false;
+  /** The one close under way: a second close() waits for it too. */
+  private closing: Promise<void> | undefined;
   private readonly reconnectCallbacks = new Set<ReconnectCallback>();
   private readonly failureCallbacks = new Set<FailureCallback>();
   private peclReconnect: ReconnectCallback | undefined;
@@ -131,12 +171,12 @@ export class Client<V = string> extends Emitter<ClientEvents> {
         return this.decode(item);
       });
     }
-    return this.dispatch(key, () => cmd.get(key), true).then((item) => (item === OFFLINE || item === null ? undefined : this.decode(item)));
+    return this.dispatch(key, () => cmd.get(key), true, 0).then((item) => (item === OFFLINE || item === null ? undefined : this.decode(item)));
   }
 
   /** The value and CAS unique of `key`, or `undefined`. */
   async gets(key: string): Promise<{ value: V; cas: bigint } | undefined> {
-    const item = await this.dispatch(key, () => cmd.gets(key), true);
+    const item = await this.dispatch(key, () => cmd.gets(key), true, 0);
     return item === OFFLINE || item === null ? undefined : { value: this.decode(item), cas: item.cas as bigint };
   }
 
@@ -153,12 +193,13 @@ export class Client<V = string> extends Emitter<ClientEvents> {
    * @throws InvalidKeyError when `keys` is not an array (or other iterable) of valid keys, whatever the servers' health.
    */
   async getMany(keys: Iterable<string>): Promise<Map<string, V>> {
+    if (this.closed) throw new ClientClosedError();
     if (typeof keys === 'string' || keys === null || typeof (keys as Iterable<string>)?.[Symbol.iterator] !== 'function') {
       throw new InvalidKeyError(`getMany takes an array of keys, got ${keys === null ? 'null' : typeof keys}`);
     }
+    const list = Array.isArray(keys) ? (keys as readonly string[]) : spread(keys);
     const cluster = this.cluster ?? (await this.whenReady());
     if (this.closed) throw new ClientClosedError();
-    const list = Array.isArray(keys) ? (keys as readonly string[]) : [...keys];
     const unique = list.length > 1 ? [...new Set(list)] : list;
     // Every key is checked before any is routed: the router never sees an invalid one.
     for (const key of unique) validateKey(key);
@@ -216,14 +257,14 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     return this.store('replace', key, value, options);
   }
 
-  /** Appends bytes to an existing value (flags and TTL unchanged). */
+  /** Appends bytes to an existing value (flags and TTL unchanged); a string is sent as UTF-8 whatever the codec. */
   append(key: string, value: string | Uint8Array): Promise<boolean> {
-    return this.store('append', key, value, undefined);
+    return this.store('append', key, value, RAW);
   }
 
-  /** Prepends bytes to an existing value. */
+  /** Prepends bytes to an existing value (as {@link Client.append}). */
   prepend(key: string, value: string | Uint8Array): Promise<boolean> {
-    return this.store('prepend', key, value, undefined);
+    return this.store('prepend', key, value, RAW);
   }
 
   /**
@@ -231,32 +272,34 @@ export class Client<V = string> extends Emitter<ClientEvents> {
    * true `STORED`, false `EXISTS` (changed; also when its server is down), undefined `NOT_FOUND`.
    */
   async cas(key: string, value: V | string | Uint8Array, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
+    if (this.closed) throw new ClientClosedError();
     const { bytes, flags } = this.encode(value, options);
-    const status = await this.dispatch(key, (ttl) => cmd.cas(key, bytes, flags, ttl, cas), false, options?.ttl ?? 0);
+    const status = await this.dispatch(key, (ttl) => cmd.cas(key, bytes, flags, ttl, cas), false, ttlOf(options));
     if (status === OFFLINE) return false;
     return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
   }
 
-  private async store(verb: cmd.StoreVerb, key: string, value: unknown, options: StoreOptions | undefined): Promise<boolean> {
-    const { bytes, flags } = this.encode(value, options);
-    const status = await this.dispatch(key, (ttl) => cmd.store(verb, key, bytes, flags, ttl), false, options?.ttl ?? 0);
+  private async store(verb: cmd.StoreVerb, key: string, value: unknown, options: StoreOptions | typeof RAW | undefined): Promise<boolean> {
+    if (this.closed) throw new ClientClosedError();
+    const { bytes, flags } = options === RAW ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options);
+    const status = await this.dispatch(key, (ttl) => cmd.store(verb, key, bytes, flags, ttl), false, options === RAW ? 0 : ttlOf(options));
     return status === 'STORED';
   }
 
   /** Deletes `key`; true when it existed. */
   async delete(key: string): Promise<boolean> {
-    return (await this.dispatch(key, () => cmd.del(key), false)) === 'DELETED';
+    return (await this.dispatch(key, () => cmd.del(key), false, 0)) === 'DELETED';
   }
 
   /** Adds `delta` to a decimal counter; its new value, or undefined when `key` does not exist. */
   async incr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
-    const value = await this.dispatch(key, () => cmd.incr(key, delta), false);
+    const value = await this.dispatch(key, () => cmd.incr(key, delta), false, 0);
     return value === OFFLINE || value === null ? undefined : value;
   }
 
   /** Subtracts `delta` (memcached stops at 0). */
   async decr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
-    const value = await this.dispatch(key, () => cmd.decr(key, delta), false);
+    const value = await this.dispatch(key, () => cmd.decr(key, delta), false, 0);
     return value === OFFLINE || value === null ? undefined : value;
   }
 
@@ -279,8 +322,9 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   }
 
   /** Each up server's `stats [group]`, by `host:port`. */
-  stats(group?: string): Promise<Map<string, Stats>> {
-    cmd.stats(group); // a bad group is an InvalidValueError whatever the servers' health
+  async stats(group?: string): Promise<Map<string, Stats>> {
+    if (this.closed) throw new ClientClosedError();
+    cmd.stats(group); // a bad group is an InvalidValueError (a rejection, as elsewhere) whatever the servers' health
     return this.eachUp(() => cmd.stats(group));
   }
 
@@ -293,36 +337,44 @@ export class Client<V = string> extends Emitter<ClientEvents> {
    * Stops probing and closes every connection after the requests in flight (each close bounded:
    * a hung server's connection is destroyed). Every command after this rejects with `ClientClosedError`.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
     this.closed = true;
-    const cluster = await this.ready.catch(() => undefined);
-    this.recovery?.stop();
-    await cluster?.close();
+    this.closing ??= this.ready.then(
+      (cluster) => {
+        this.recovery?.stop();
+        return cluster.close();
+      },
+      () => undefined,
+    );
+    return this.closing;
   }
 
   // ───────────────────────── callbacks ─────────────────────────
 
   /** PECL-style: the one reconnect callback `(client, host, port)` (null removes it). */
   setReconnectedCallback(callback: ReconnectCallback | null): this {
+    checkCallback('setReconnectedCallback', callback, true);
     this.peclReconnect = callback ?? undefined;
     return this;
   }
 
   /** PECL-style: the one failure callback `(client, host, port, error)` (null removes it). */
   setFailureCallback(callback: FailureCallback | null): this {
+    checkCallback('setFailureCallback', callback, true);
     this.peclFailure = callback ?? undefined;
     return this;
   }
 
   /** Adds a reconnect callback; awaited (if async) before the server's buckets go back online. Returns a remover. */
   onReconnect(callback: ReconnectCallback): () => void {
+    checkCallback('onReconnect', callback, false);
     this.reconnectCallbacks.add(callback);
     return () => this.reconnectCallbacks.delete(callback);
   }
 
   /** Adds a failure callback. Returns a remover. */
   onFailure(callback: FailureCallback): () => void {
+    checkCallback('onFailure', callback, false);
     this.failureCallbacks.add(callback);
     return () => this.failureCallbacks.delete(callback);
   }
@@ -339,8 +391,10 @@ export class Client<V = string> extends Emitter<ClientEvents> {
    * The request is built first, so bad input fails the same way whatever the servers' health;
    * it is rebuilt with a capped TTL when it lands on a fallback server. A write that goes
    * nowhere, elsewhere, or is lost with its server is journaled for that server's failback.
+   * `ttl` has no default: a missing one (`touch(key)`) must reach `make` and be refused there,
+   * not become 0, which memcached reads as "never expires".
    */
-  private async dispatch<R>(key: string, make: (ttl: number) => Request<R>, retrieval: boolean, ttl = 0): Promise<R | Offline> {
+  private async dispatch<R>(key: string, make: (ttl: number) => Request<R>, retrieval: boolean, ttl: number): Promise<R | Offline> {
     if (this.closed) throw new ClientClosedError();
     let request = make(ttl);
     const cluster = this.cluster ?? (await this.whenReady());
