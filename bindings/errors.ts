@@ -125,11 +125,14 @@ export class ConnectError extends TransportError {
   }
 }
 
-/** ECONNREFUSED as Node and Bun report it, Deno's ConnectionRefused, workerd's message. */
+/**
+ * ECONNREFUSED as Node and Bun report it, Deno's ConnectionRefused, and workerd's "cannot connect
+ * to the specified address" (workerd says no more than that, for a refusal or an unreachable host).
+ */
 function isRefusal(cause: unknown): boolean {
   if (!(cause instanceof Error)) return false;
   const { code } = cause as { code?: unknown };
-  return code === 'ECONNREFUSED' || cause.name === 'ConnectionRefused' || /connection refused|ECONNREFUSED/i.test(cause.message);
+  return code === 'ECONNREFUSED' || cause.name === 'ConnectionRefused' || /connection refused|ECONNREFUSED|cannot connect to the specified address/i.test(cause.message);
 }
 
 /** The connection was not established within `connectTimeout`. */

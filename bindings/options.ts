@@ -3,7 +3,8 @@ import { InvalidOptionError } from './errors.js';
 import { doneKey } from './health/failback-lock.js';
 import { validateKey, validateKeyPrefix } from './protocol/keys.js';
 import { RELATIVE_TTL_LIMIT } from './client/ttl.js';
-import { ROUTER_OPTION_NAMES, validateRouterOptions, type RouterOptions } from './routing/options.js';
+import { oneOf, ROUTER_OPTION_NAMES, validateRouterOptions, type RouterOptions } from './routing/options.js';
+import { describe } from './describe.js';
 import { parseServers, type ServerAddress, type ServerSpec } from './servers.js';
 import type { Connector } from './transport/transport.js';
 import { resolveCodec, type Codec, type CodecOption } from './codec.js';
@@ -114,14 +115,6 @@ export interface ResolvedClientOptions {
   connector: Connector | undefined;
 }
 
-/** A bad option value as messages show it; never throws (JSON.stringify does on a BigInt, String on a null-prototype object). */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
-  return Array.isArray(value) ? 'an array' : `a${typeof value === 'object' ? 'n object' : ' function'}`;
-}
-
 /**
  * Longest delay a timer honours: Node, browsers and workerd fire a longer `setTimeout` at once,
  * so a longer connectTimeout would time out every connect, and a longer retryInterval probe in a loop.
@@ -180,14 +173,6 @@ function checkNames(option: string, value: object, known: readonly string[]): vo
       throw new InvalidOptionError(`${option}${name}`, `is not an option; the known ones are ${known.join(', ')}`);
     }
   }
-}
-
-function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new InvalidOptionError(option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
-  }
-  return value as T;
 }
 
 function clockOption(clock: unknown): Clock {

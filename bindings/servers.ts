@@ -1,3 +1,4 @@
+import { describe } from './describe.js';
 import { InvalidOptionError } from './errors.js';
 
 /** A server as `'host:port'`, `'host:port:weight'`, `'[::1]:port'`, or an object. */
@@ -19,21 +20,21 @@ export const MAX_WEIGHT = 100_000;
 
 function checkPort(port: number, option: string): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InvalidOptionError(option, `port must be an integer from 1 to 65535, got ${String(port)}`);
+    throw new InvalidOptionError(option, `port must be an integer from 1 to 65535, got ${describe(port)}`);
   }
   return port;
 }
 
 function checkWeight(weight: number, option: string): number {
   if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT) {
-    throw new InvalidOptionError(option, `weight must be an integer from 1 to ${MAX_WEIGHT}, got ${String(weight)}`);
+    throw new InvalidOptionError(option, `weight must be an integer from 1 to ${MAX_WEIGHT}, got ${describe(weight)}`);
   }
   return weight;
 }
 
 function checkHost(host: string, option: string): string {
   if (typeof host !== 'string' || host.length === 0 || /[\s/]/.test(host)) {
-    throw new InvalidOptionError(option, `host must be a non-empty hostname or IP address, got ${JSON.stringify(host)}`);
+    throw new InvalidOptionError(option, `host must be a non-empty hostname or IP address, got ${describe(host)}`);
   }
   return host;
 }
@@ -42,7 +43,7 @@ function parseString(spec: string, option: string): ServerAddress {
   // "[v6]:port[:weight]" or "host[:port[:weight]]"
   const m = /^\[([^\]]+)\](?::(\d+))?(?::(\d+))?$/.exec(spec) ?? /^([^:[\]]+)(?::(\d+))?(?::(\d+))?$/.exec(spec);
   if (!m) {
-    throw new InvalidOptionError(option, `expected "host:port" or "host:port:weight" (IPv6 as "[::1]:11211"), got ${JSON.stringify(spec)}`);
+    throw new InvalidOptionError(option, `expected "host:port" or "host:port:weight" (IPv6 as "[::1]:11211"), got ${describe(spec)}`);
   }
   const host = checkHost(m[1], option);
   const port = checkPort(m[2] === undefined ? DEFAULT_PORT : Number(m[2]), option);
@@ -54,7 +55,7 @@ function parseString(spec: string, option: string): ServerAddress {
 export function parseServer(spec: ServerSpec, option: string): ServerAddress {
   if (typeof spec === 'string') return parseString(spec, option);
   if (spec === null || typeof spec !== 'object') {
-    throw new InvalidOptionError(option, `expected a "host:port" string or { host, port, weight }, got ${String(spec)}`);
+    throw new InvalidOptionError(option, `expected a "host:port" string or { host, port, weight }, got ${describe(spec)}`);
   }
   for (const field of Object.keys(spec)) {
     // `name` is allowed so that a resolved ServerAddress can be passed back in.
@@ -68,7 +69,7 @@ export function parseServer(spec: ServerSpec, option: string): ServerAddress {
   const name = `${host}:${port}`;
   const given = (spec as { name?: unknown }).name;
   if (given !== undefined && given !== name) {
-    throw new InvalidOptionError(`${option}.name`, `must be "${name}" (host:port) when given, got ${JSON.stringify(given)}`);
+    throw new InvalidOptionError(`${option}.name`, `must be "${name}" (host:port) when given, got ${describe(given)}`);
   }
   return { host, port, weight, name };
 }

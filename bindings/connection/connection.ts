@@ -520,8 +520,9 @@ export class Connection {
     let expired: Pending | undefined;
     let next = Infinity;
     this.queue.forEach((pending) => {
-      if (pending.deadline <= at) expired ??= pending;
-      else if (pending.deadline < next) next = pending.deadline;
+      // The timeout goes to a caller's request rather than to the handshake riding ahead of it.
+      if (pending.deadline <= at && (expired === undefined || (expired.handshake && !pending.handshake))) expired = pending;
+      else if (pending.deadline > at && pending.deadline < next) next = pending.deadline;
     });
     if (expired === undefined) {
       if (next !== Infinity) this.armTimer(next);

@@ -78,8 +78,8 @@ function identityText(reading: ServerReading): string {
 export class Recovery {
   /** The next probe of each down server, and when it is due. */
   private readonly timers = new Map<ServerSlot, { handle: unknown; due: number }>();
-  /** Probes and failbacks under way: when each started (a token, too: a stale one stops quietly). */
-  private readonly attempts = new Map<ServerSlot, { started: number }>();
+  /** Probes and failbacks under way: when each started and its connection (a token, too: a stale one stops quietly). */
+  private readonly attempts = new Map<ServerSlot, { started: number; probe?: Connection }>();
   private stopped = false;
 
   constructor(
@@ -125,17 +125,18 @@ export class Recovery {
     if (slot.health.status === 'down') this.watch(slot);
   }
 
-  /** Stops every probe (client closed). */
+  /** Stops every probe, and ends the failbacks under way (client closed). */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers.values()) this.options.clock.clearTimeout(timer.handle);
     this.timers.clear();
+    for (const attempt of this.attempts.values()) attempt.probe?.destroy();
     this.attempts.clear();
   }
 
   private async attempt(slot: ServerSlot): Promise<void> {
     const { host, port } = slot.address;
-    const attempt = { started: this.options.clock.now() };
+    const attempt: { started: number; probe?: Connection } = { started: this.options.clock.now() };
     this.attempts.set(slot, attempt);
     // False once `nudge` gave this attempt up as lost (or the client closed): it then stops quietly.
     const current = () => !this.stopped && this.attempts.get(slot) === attempt;
@@ -147,6 +148,7 @@ export class Recovery {
       host, port, connector: this.connector, tls: this.options.tls,
       connectTimeout: this.options.connectTimeout, timeout: this.options.timeout, maxQueue: 1024,
     });
+    attempt.probe = probe;
     let reading: ServerReading;
     try {
       // A proxy may answer `stats` with an error: it is then a server without identity.

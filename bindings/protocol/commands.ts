@@ -7,6 +7,7 @@
  * days relative, above that a Unix time; negative expires at once), `incr`/`decr` deltas and CAS
  * uniques are u64 (`bigint`, or a `number` that is a safe integer).
  */
+import { describe } from '../describe.js';
 import { InvalidKeyError, InvalidValueError } from '../errors.js';
 import { allocBytes, CR, digitCount, LF, SP, writeAscii, writeDecimal } from './bytes.js';
 import { keyByteLength, writeKey } from './keys.js';
@@ -325,10 +326,3 @@ function ascii(text: string): Uint8Array {
   return buf;
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number') return String(value);
-  if (value === null) return 'null';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
-}

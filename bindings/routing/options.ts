@@ -1,3 +1,4 @@
+import { describe } from '../describe.js';
 import { InvalidOptionError } from '../errors.js';
 import { parseServers, type ServerAddress, type ServerSpec } from '../servers.js';
 import { Distribution as D, Failover as F, HashKind as H } from './core.js';
@@ -56,10 +57,11 @@ const DISTRIBUTIONS: Record<DistributionName, D> = { consistent: D.Consistent, s
 const HASHES: Record<HashName | 'md5', H> = { crc32: H.Crc32, fnv: H.Fnv, md5: H.Md5 };
 const FAILOVERS: Record<FailoverName, F> = { offline: F.Offline, redistribute: F.Redistribute };
 
-function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+/** `value` as one of `allowed` (`fallback` when undefined), else an InvalidOptionError naming `option`. */
+export function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new InvalidOptionError(option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new InvalidOptionError(option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
   }
   return value as T;
 }
