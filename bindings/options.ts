@@ -7,6 +7,7 @@ import { oneOf, ROUTER_OPTION_NAMES, validateRouterOptions, type RouterOptions }
 import { describe } from './describe.js';
 import { parseServers, type ServerAddress, type ServerSpec } from './servers.js';
 import type { Connector } from './transport/transport.js';
+import { runtimeTraits } from './transport/default.js';
 import { resolveCodec, type Codec, type CodecOption } from './codec.js';
 
 /** What a frontend does with a down server's keys. */
@@ -204,6 +205,8 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   if (options.connector !== undefined && typeof options.connector !== 'function') {
     throw new InvalidOptionError('connector', 'must be a function (options, handlers) => Promise<Transport>');
   }
+  // The runtime's own transport may refuse TLS settings (workerd takes no CA or key): say so now.
+  if (options.connector === undefined && options.tls !== undefined) runtimeTraits().checkTls?.(options.tls);
   const { failover: _f, connectTimeout: _c, timeout: _t, maxValueBytes: _mv, tls: _tls, maxQueue: _m, codec: _codec, failureLimit: _fl, retryInterval: _r,
     failoverTtl: _ft, gutter: _g, gutterTtl: _gt, failback: _fb, clock: _clock, connector: _conn, ...routing } = options;
   const router: RouterOptions = { ...routing, failover: failover === 'redistribute' ? 'redistribute' : 'offline' };

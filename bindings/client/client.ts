@@ -3,6 +3,9 @@ import { ClientClosedError, InvalidKeyError, InvalidOptionError, InvalidValueErr
 import type { ServerInfo } from '../health/server-health.js';
 import { Cluster, type ServerSlot, type Target } from '../pool/cluster.js';
 import { Recovery, type RepairOutcome } from '../pool/recovery.js';
+import { RequestSession, SharedSession, type RequestContext, type Session } from '../pool/session.js';
+import { runtimeTraits } from '../transport/default.js';
+import { loadRequestStorage, requestStorage } from './request-scope.js';
 import * as cmd from '../protocol/commands.js';
 import type { Item, Stats } from '../protocol/replies.js';
 import type { Request } from '../protocol/request.js';
@@ -111,6 +114,8 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   private readonly failureCallbacks = new Set<FailureCallback>();
   private peclReconnect: ReconnectCallback | undefined;
   private peclFailure: FailureCallback | undefined;
+  /** One view per request context (Workers). */
+  private readonly views = new WeakMap<RequestContext, this>();
 
   /** @throws InvalidOptionError at once for a bad option. */
   constructor(options: ClientOptions) {
@@ -133,6 +138,68 @@ export class Client<V = string> extends Emitter<ClientEvents> {
       return cluster;
     });
     this.ready.catch(() => undefined); // surfaced by the first command instead
+  }
+
+  /**
+   * This client bound to one request: every command of the client, over that request's own
+   * connections, with health (up/down, identity, failbacks) shared by all requests. In Cloudflare
+   * Workers a socket belongs to the request that opened it, so a module-scope client serves
+   * overlapping requests through `mc.forRequest(ctx)`; the request's connections close under
+   * `ctx.waitUntil` once idle, and a request that meets a down server whose probe is due runs the
+   * probe and failback itself under `ctx.waitUntil`. Elsewhere (Node, Deno, Bun) it returns the
+   * client itself, so portable code is written once.
+   */
+  forRequest(context: RequestContext): this {
+    if (!this.perRequest) return this;
+    if (context === null || typeof context !== 'object' || typeof context.waitUntil !== 'function') {
+      throw new InvalidOptionError('forRequest', 'takes the request\'s context (the ExecutionContext with waitUntil), e.g. fetch(request, env, ctx) → mc.forRequest(ctx)');
+    }
+    let view = this.views.get(context);
+    if (view === undefined) {
+      const session = new RequestSession(context);
+      // Every command, over this request's connections; state and health are the client's.
+      // close() on a view closes only the request's connections.
+      view = Object.create(this, { session: { value: () => session }, close: { value: () => session.close() } }) as this;
+      this.views.set(context, view);
+    }
+    return view;
+  }
+
+  /**
+   * Wraps a Workers handler (`export default mc.wrap({ fetch })`) so that plain `mc.get()` inside
+   * it finds its request (AsyncLocalStorage; Workers need the `nodejs_compat` flag).
+   */
+  wrap<H extends { fetch(request: never, env: never, ctx: RequestContext): unknown }>(handler: H): H {
+    const fetch = handler.fetch;
+    return {
+      ...handler,
+      fetch: async (request: never, env: never, ctx: RequestContext) => {
+        const storage = await loadRequestStorage();
+        return storage.run(this.forRequest(ctx), () => fetch.call(handler, request, env, ctx));
+      },
+    };
+  }
+
+  /** The runtime's sockets belong to requests: commands need a request's own connections. */
+  private get perRequest(): boolean {
+    return this.options.connector === undefined && runtimeTraits().perRequestSockets === true;
+  }
+
+  /** Whose connections this command uses: the request's (a view, or wrap's scope), or the client's own. */
+  private session(): Session {
+    const scoped = requestStorage()?.getStore();
+    return scoped instanceof Client && scoped !== this && Object.getPrototypeOf(scoped) === this ? (scoped as this).session() : SharedSession;
+  }
+
+  /** A request met a down server: recovery goes on (under the request's waitUntil where timers die with it). */
+  private meetDown(slot: ServerSlot): void {
+    const recovery = this.recovery;
+    if (recovery === undefined) return;
+    recovery.nudge(slot);
+    const session = this.session();
+    if (session.waitUntil === undefined) return;
+    const due = recovery.runDue(slot, session);
+    if (due !== undefined) session.waitUntil(due);
   }
 
   /** Resolves once the router is built (commands wait for it by themselves). */
@@ -161,7 +228,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
       const slot = (cluster.target(key) as Target).slot;
       const health = slot.health;
       health.counters.requests++;
-      return slot.connection.send(request).then((item) => {
+      return this.session().connection(slot).send(request).then((item) => {
         health.success(this.options.clock.now());
         if (item === null) {
           health.counters.misses++;
@@ -211,12 +278,12 @@ export class Client<V = string> extends Emitter<ClientEvents> {
       if (target === undefined) {
         const owner = cluster.ownerSlot(unique[i]);
         owner.health.counters.offlineSkips++;
-        this.recovery?.nudge(owner);
+        this.meetDown(owner);
         continue;
       }
       if (target.owner) {
         target.owner.health.counters.failovers++;
-        this.recovery?.nudge(target.owner);
+        this.meetDown(target.owner);
       }
       const group = groups.get(target.slot);
       if (group) group.push(unique[i]);
@@ -404,13 +471,13 @@ export class Client<V = string> extends Emitter<ClientEvents> {
       const owner = cluster.ownerSlot(key);
       owner.health.counters.offlineSkips++;
       if (request.mutates) this.journal(owner, owner, key);
-      this.recovery?.nudge(owner);
+      this.meetDown(owner);
       return OFFLINE;
     }
     const owner = target.owner ?? target.slot;
     if (target.owner !== undefined) {
       target.owner.health.counters.failovers++;
-      this.recovery?.nudge(target.owner);
+      this.meetDown(target.owner);
       if (target.ttlCap !== undefined) request = make(capTtl(ttl, target.ttlCap, this.options.clock.now()));
       if (request.mutates) this.journal(target.owner, target.slot, key);
     }
@@ -436,7 +503,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
 
   private async send<R>(slot: ServerSlot, request: Request<R>): Promise<R> {
     slot.health.counters.requests++;
-    const reply = await slot.connection.send(request);
+    const reply = await this.session().connection(slot).send(request);
     slot.health.success(this.options.clock.now());
     return reply;
   }

@@ -223,6 +223,11 @@ export class Connection {
     return this.count;
   }
 
+  /** True once `close()` or `destroy()` was called: a new request needs a new connection. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** True while a transport is open. */
   get connected(): boolean {
     return this.session?.transport !== undefined;

@@ -6,10 +6,10 @@
  */
 import wasm from '../../build/core.wasm';
 import { provideWasm } from '../routing/wasm-core.js';
-import { connectCloudflare } from '../transport/cloudflare.js';
+import { checkCloudflareTls, connectCloudflare } from '../transport/cloudflare.js';
 import { provideConnector } from '../transport/default.js';
 
 provideWasm(async () => wasm);
-provideConnector(connectCloudflare);
+provideConnector(connectCloudflare, { perRequestSockets: true, checkTls: checkCloudflareTls });
 
 export * from '../index.js';

@@ -23,18 +23,26 @@ export class ServerSlot {
     /** The router this slot's index belongs to (the main ring, or the gutter ring). */
     readonly router: Router,
     readonly isGutter: boolean,
-    private readonly connect: (slot: ServerSlot) => Connection,
+    private readonly connect: (slot: ServerSlot, shared: boolean) => Connection,
     health: (slot: ServerSlot) => ServerHealth<ServerSlot>,
   ) {
     this.health = health(this);
-    this.connection = connect(this);
+    this.connection = connect(this, true);
     this.direct = { slot: this, owner: undefined, ttlCap: undefined };
   }
 
-  /** Replaces the connection (after a failback: the old one failed and is never reused). */
+  /** Replaces the shared connection (after a failback: the old one failed and is never reused). */
   renewConnection(): void {
     this.connection.destroy();
-    this.connection = this.connect(this);
+    this.connection = this.connect(this, true);
+  }
+
+  /**
+   * A new connection to this server, reporting to its health and reading its identity first, for
+   * one request's own use (Workers): an idle close of it is that request ending, not checked.
+   */
+  openConnection(shared: boolean): Connection {
+    return this.connect(this, shared);
   }
 }
 
@@ -87,8 +95,8 @@ export class Cluster {
   ) {
     this.born = options.clock.now();
     this.markerKey = doneKey(options.failback.lockKey);
-    const connect = (slot: ServerSlot) =>
-      new Connection({
+    const connect = (slot: ServerSlot, shared: boolean): Connection => {
+      const conn: Connection = new Connection({
         host: slot.address.host,
         port: slot.address.port,
         connector,
@@ -97,16 +105,18 @@ export class Cluster {
         maxQueue: options.maxQueue,
         maxValueBytes: options.maxValueBytes,
         tls: options.tls,
-        handshake: this.handshake(slot),
+        handshake: this.handshake(slot, () => conn),
         events: {
           onTransportError: (error) => this.fail(slot, error),
-          // Whoever closed an idle connection, find out now (a reconnect reads the identity):
-          // a dead server fails the check hard, a restarted one fails the handshake.
+          // Whoever closed the shared idle connection, find out now (a reconnect reads the
+          // identity): a dead server fails the check hard, a restarted one fails the handshake.
           onIdleClose: () => {
-            if (slot.health.status === 'up' && !this.closing) slot.connection.send(cmd.version()).catch(() => undefined);
+            if (shared && slot.health.status === 'up' && !this.closing) conn.send(cmd.version()).catch(() => undefined);
           },
         },
       });
+      return conn;
+    };
     const health = (slot: ServerSlot) =>
       new ServerHealth<ServerSlot>(slot.index, slot.address, options.failureLimit, options.failback.journalLimit, {
         down: (error) => {
@@ -125,13 +135,13 @@ export class Cluster {
   }
 
   /** What every new connection of `slot` sends first: identity, item size limit, failback epoch. */
-  private handshake(slot: ServerSlot): Handshake {
+  private handshake(slot: ServerSlot, connection: () => Connection): Handshake {
     return {
       requests: () => [cmd.stats(), cmd.stats('settings'), cmd.get(this.markerKey)],
       verify: (replies) => {
         const [stats, settings, marker] = replies;
         const limit = itemSizeMax(settings);
-        if (limit !== undefined) slot.connection.raiseValueLimit(limit);
+        if (limit !== undefined) connection().raiseValueLimit(limit);
         // A proxy (mcrouter, twemproxy) may not answer `stats` with a process: no identity to check.
         if (!(stats instanceof Map)) return undefined;
         const health = slot.health;

@@ -7,6 +7,7 @@ import * as cmd from '../protocol/commands.js';
 import type { Stats } from '../protocol/replies.js';
 import type { Connector } from '../transport/transport.js';
 import type { Cluster, ServerSlot } from './cluster.js';
+import { SharedSession, type Session } from './session.js';
 
 /** Jitter keeps many frontends from probing (and racing for the lock) in lockstep. */
 const JITTER = 0.1;
@@ -39,6 +40,12 @@ export interface RecoveryListener {
   /** Reconnect callbacks; awaited before the buckets go back online. */
   reconnected(slot: ServerSlot): Promise<void>;
   error(error: Error): void;
+}
+
+interface Attempt {
+  started: number;
+  probe?: Connection;
+  session: Session;
 }
 
 /** The lock commands over the probe's own connection. */
@@ -78,8 +85,11 @@ function identityText(reading: ServerReading): string {
 export class Recovery {
   /** The next probe of each down server, and when it is due. */
   private readonly timers = new Map<ServerSlot, { handle: unknown; due: number }>();
-  /** Probes and failbacks under way: when each started and its connection (a token, too: a stale one stops quietly). */
-  private readonly attempts = new Map<ServerSlot, { started: number; probe?: Connection }>();
+  /**
+   * Probes and failbacks under way: when each started, its probe connection and whose
+   * connections it uses for the other servers (a token, too: a stale one stops quietly).
+   */
+  private readonly attempts = new Map<ServerSlot, Attempt>();
   private stopped = false;
 
   constructor(
@@ -134,9 +144,26 @@ export class Recovery {
     this.attempts.clear();
   }
 
-  private async attempt(slot: ServerSlot): Promise<void> {
+  /**
+   * Where timers die with the request that armed them (Workers): a request that meets a down
+   * server whose probe is due runs the probe (and the failback) itself, over its own connections,
+   * under its `waitUntil`. One attempt per server at a time. Returns the attempt, or undefined
+   * when none was due.
+   */
+  runDue(slot: ServerSlot, session: Session): Promise<void> | undefined {
+    if (this.stopped || this.attempts.has(slot) || slot.health.status !== 'down') return undefined;
+    const timer = this.timers.get(slot);
+    if (timer !== undefined) {
+      if (this.options.clock.now() < timer.due) return undefined;
+      this.options.clock.clearTimeout(timer.handle);
+      this.timers.delete(slot);
+    }
+    return this.attempt(slot, session);
+  }
+
+  private async attempt(slot: ServerSlot, session: Session = SharedSession): Promise<void> {
     const { host, port } = slot.address;
-    const attempt: { started: number; probe?: Connection } = { started: this.options.clock.now() };
+    const attempt: Attempt = { started: this.options.clock.now(), session };
     this.attempts.set(slot, attempt);
     // False once `nudge` gave this attempt up as lost (or the client closed): it then stops quietly.
     const current = () => !this.stopped && this.attempts.get(slot) === attempt;
@@ -240,7 +267,7 @@ export class Recovery {
     for (const [place, placed] of journal) {
       for (const key of placed) {
         keys.add(key);
-        if (place !== slot) work.push(place.connection.send(cmd.del(key)));
+        if (place !== slot) work.push(this.sessionOf(slot).connection(place).send(cmd.del(key)));
       }
     }
     for (const key of keys) work.push(probe.send(cmd.del(key)));
@@ -286,13 +313,18 @@ export class Recovery {
     });
   }
 
+  /** Whose connections the attempt on `slot` uses for the other servers. */
+  private sessionOf(slot: ServerSlot): Session {
+    return this.attempts.get(slot)?.session ?? SharedSession;
+  }
+
   /** `flush_all` on every other up server, each retried; rejects when one still failed. */
   private async flushOthers(slot: ServerSlot): Promise<string[]> {
     const others = this.cluster.all().filter((s) => s !== slot && s.health.status === 'up');
     const results = await Promise.allSettled(others.map(async (s) => {
       for (let attempt = 1; ; attempt++) {
         try {
-          await s.connection.send(cmd.flushAll());
+          await this.sessionOf(slot).connection(s).send(cmd.flushAll());
           return s.address.name;
         } catch (err) {
           // A server that went down meanwhile is flushed by its own failback.

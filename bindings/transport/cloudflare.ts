@@ -77,6 +77,16 @@ async function openSocket(connect: CloudflareConnect, options: ConnectOptions, s
   };
 }
 
+/** workerd verifies servers against the public CAs by host name and takes no TLS options. */
+export function checkCloudflareTls(tls: boolean | Record<string, unknown> | undefined): void {
+  if (typeof tls === 'object' && tls !== null && Object.keys(tls).length > 0) {
+    throw new InvalidOptionError(
+      'tls',
+      `Cloudflare Workers take no TLS options (got ${Object.keys(tls).join(', ')}): pass tls: true; the server is verified against public CAs`,
+    );
+  }
+}
+
 /**
  * Opens a TCP (or TLS) socket with `cloudflare:sockets`; resolves once it is open.
  *
@@ -91,12 +101,7 @@ async function openSocket(connect: CloudflareConnect, options: ConnectOptions, s
 export const connectCloudflare: Connector = async (options, handlers) => {
   const server = `${options.host}:${options.port}`;
   const secure = options.tls !== undefined && options.tls !== false;
-  if (typeof options.tls === 'object' && options.tls !== null && Object.keys(options.tls).length > 0) {
-    throw new InvalidOptionError(
-      'tls',
-      `Cloudflare Workers take no TLS options (got ${Object.keys(options.tls).join(', ')}): pass tls: true; the server is verified against public CAs`,
-    );
-  }
+  checkCloudflareTls(options.tls);
   let connect: CloudflareConnect;
   try {
     connect = await loadConnect();

@@ -6,11 +6,29 @@ import { InvalidOptionError } from '../errors.js';
 import type { Connector } from './transport.js';
 
 let registered: Connector | undefined;
+let traits: RuntimeTraits = {};
 
-/** Registers the connector used when none is passed (called by the runtime entries). */
-export function provideConnector(connector: Connector): void {
+/** What the client must know of the runtime that goes with its transport. */
+export interface RuntimeTraits {
+  /**
+   * A socket belongs to the request that opened it (Cloudflare Workers): each request needs its
+   * own connections (`client.forRequest(ctx)`), and timers die with their request.
+   */
+  perRequestSockets?: boolean;
+  /** Throws InvalidOptionError for a `tls` option the transport cannot honour (checked at construction). */
+  checkTls?(tls: boolean | Record<string, unknown>): void;
+}
+
+/** Registers the connector used when none is passed, and its runtime's traits (called by the runtime entries). */
+export function provideConnector(connector: Connector, runtime: RuntimeTraits = {}): void {
   if (typeof connector !== 'function') throw new InvalidOptionError('connector', `must be a function (a Connector), got ${typeof connector}`);
   registered = connector;
+  traits = runtime;
+}
+
+/** The traits registered with the default connector. */
+export function runtimeTraits(): RuntimeTraits {
+  return traits;
 }
 
 /**
