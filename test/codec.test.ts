@@ -2,18 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { bytesCodec, decodeWith, encodeWith, jsonCodec, resolveCodec, utf8Codec, type Codec } from '../bindings/codec.js';
 import { CodecError, InvalidKeyError, InvalidOptionError, InvalidValueError } from '../bindings/errors.js';
+import { thrown } from './support/thrown.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** What `fn` threw (fails the test when it returns). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 const cyclic: Record<string, unknown> = { name: 'loop' };
 cyclic.self = cyclic;

@@ -11,6 +11,7 @@ import { createJsCore } from '../bindings/routing/js/core.js';
 import { resolveRouterOptions, ROUTER_OPTION_NAMES, validateRouterOptions, type EngineName, type RouterOptions } from '../bindings/routing/options.js';
 import { createRouter, Router, type RouteKey } from '../bindings/routing/router.js';
 import { instantiateWasmCore, provideWasm } from '../bindings/routing/wasm-core.js';
+import { thrown } from './support/thrown.js';
 
 const wasmFile = new URL('../build/core.wasm', import.meta.url);
 const realWasm = () => readFile(wasmFile);
@@ -20,15 +21,6 @@ afterEach(() => provideWasm(realWasm));
 const servers = ['10.0.0.1:11211', '10.0.0.2:11211:2', '10.0.0.3:11212'];
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** What `fn` threw (fails the test when it returns). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 function expectOptionError(err: unknown, option: string, message?: RegExp): void {
   expect(err).toBeInstanceOf(InvalidOptionError);
