@@ -520,20 +520,23 @@ describe('workerd: the misuse, a module-scope Client used without forRequest', (
     const [[key]] = await keysByOwner(addresses, 1, 'unbound:');
 
     interface Unbound { gets: number; errors: { code: string; message: string }[] }
-    const answers: { status: number; body: Unbound }[] = [];
+    const answers: { status: number; body: Unbound; cancelled?: string }[] = [];
+    // workerd may instead cancel a request whose promise another request's I/O would settle
+    // ("…your Worker's code had hung…"): as loud, and just as harmless to the servers' health.
+    const ask = () => fetchJson<Unbound>(worker, `/unbound?key=${key}&n=20&ms=1500`).catch((err: Error) => {
+      if (!/had hung/.test(err.message)) throw err;
+      return { status: 500, body: { gets: 0, errors: [] }, cancelled: err.message };
+    });
     // Two requests of one isolate at once, each keeping gets in flight on the shared connection.
-    for (let attempt = 0; attempt < 5 && !answers.some((a) => a.body.errors.length > 0); attempt++) {
-      answers.push(...(await Promise.all([0, 1].map(() => fetchJson<Unbound>(worker, `/unbound?key=${key}&n=20&ms=1500`)))));
-    }
-    const summary = answers.map((a) => ({ status: a.status, gets: a.body.gets, errors: a.body.errors.length, codes: [...new Set(a.body.errors.map((e) => e.code))] }));
+    const loud = () => answers.some((a) => a.body.errors.length > 0 || a.cancelled !== undefined);
+    for (let attempt = 0; attempt < 5 && !loud(); attempt++) answers.push(...(await Promise.all([ask(), ask()])));
+    const summary = answers.map((a) => ({ status: a.status, gets: a.body.gets, errors: a.body.errors.length, codes: [...new Set(a.body.errors.map((e) => e.code))], cancelled: a.cancelled !== undefined }));
     const detail = JSON.stringify({ summary, first: answers.flatMap((a) => a.body.errors)[0], logs: worker.logs });
     console.log(`[unbound] ${detail}`);
-    expect(answers.every((a) => a.status === 200), detail).toBe(true);
-    // The request whose write was refused fails; so do the other's gets still pending on that socket
-    // (the connection is torn down for both), every one of them with the runtime's typed refusal.
-    const errors = answers.flatMap((a) => a.body.errors);
-    expect(errors.length, detail).toBeGreaterThan(0);
-    for (const e of errors) {
+    expect(loud(), detail).toBe(true);
+    // Where the library sees the collision, the request whose write was refused fails; so do the
+    // other's gets still pending on that socket, every one with the runtime's typed refusal.
+    for (const e of answers.flatMap((a) => a.body.errors)) {
       expect(e.code, detail).toBe('ERR_CROSS_REQUEST');
       expect(e.message, detail).toMatch(/mc\.forRequest\(ctx\)/);
     }

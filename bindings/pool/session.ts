@@ -27,8 +27,12 @@ export const SharedSession: Session = {
   waitUntil: undefined,
 };
 
-/** How often an idle request session looks again before it closes its connections. */
-const IDLE_CHECK_MS = 20;
+/**
+ * How long a request's connections stay open with nothing pending: long enough for a handler's
+ * own await between two commands (an origin fetch between a get and its set) not to cost another
+ * connect and handshake, short against the 30 s `waitUntil` cap.
+ */
+const QUIET_MS = 1000;
 
 /**
  * One request's connections (Workers). Opened on first use, one handshake per server; closed
@@ -38,6 +42,8 @@ const IDLE_CHECK_MS = 20;
 export class RequestSession implements Session {
   private readonly connections = new Map<ServerSlot, Connection>();
   private closing = false;
+  /** When a command last asked for a connection (ms). */
+  private lastUse = 0;
   readonly waitUntil: (promise: Promise<unknown>) => void;
 
   constructor(context: RequestContext) {
@@ -45,6 +51,7 @@ export class RequestSession implements Session {
   }
 
   connection(slot: ServerSlot): Connection {
+    this.lastUse = Date.now();
     let conn = this.connections.get(slot);
     if (conn === undefined || conn.isClosed) {
       conn = slot.openConnection(false);
@@ -66,8 +73,13 @@ export class RequestSession implements Session {
 
   private async closeWhenIdle(): Promise<void> {
     const busy = () => [...this.connections.values()].some((c) => c.pending > 0);
-    do await new Promise((resolve) => setTimeout(resolve, IDLE_CHECK_MS));
-    while (busy());
+    let quietSince = Date.now();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS / 4));
+      const now = Date.now();
+      if (busy() || this.lastUse > quietSince) quietSince = now;
+      else if (now - quietSince >= QUIET_MS) break;
+    }
     this.closing = false;
     await this.close();
   }
