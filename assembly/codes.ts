@@ -8,6 +8,12 @@ export const DIST_STANDARD: i32 = 1;
 export const DIST_BUCKETS: i32 = 2;
 /** libmemcached weighted ketama: md5 points, float32 point counts. */
 export const DIST_KETAMA: i32 = 3;
+/** libmemcached modula: one entry per server in list order (weights ignored), hash % n. */
+export const DIST_MODULA: i32 = 4;
+/** gomemcache: `weight` copies of each server in list order, hash % entries. */
+export const DIST_MODULA_COPIES: i32 = 5;
+/** twemproxy modula: `weight` copies in twemproxy's name order, hash % entries; empty key → hash 0. */
+export const DIST_MODULA_SORTED: i32 = 6;
 
 /** Standard CRC-32 (IEEE, reflected). */
 export const HASH_CRC32: i32 = 0;
@@ -15,6 +21,24 @@ export const HASH_CRC32: i32 = 0;
 export const HASH_FNV: i32 = 1;
 /** First 4 bytes of MD5, little-endian. */
 export const HASH_MD5: i32 = 2;
+/** libhashkit one_at_a_time (sign-extended bytes). */
+export const HASH_ONE_AT_A_TIME: i32 = 3;
+/** libhashkit crc: (crc32 >>> 16) & 0x7fff. */
+export const HASH_CRC15: i32 = 4;
+/** libhashkit fnv1_32 (sign-extended bytes). */
+export const HASH_FNV1_32: i32 = 5;
+/** libhashkit fnv1_64, low 32 bits. */
+export const HASH_FNV1_64: i32 = 6;
+/** libhashkit fnv1a_64, low 32 bits. */
+export const HASH_FNV1A_64: i32 = 7;
+/** libhashkit murmur (MurmurHash2, seed 0xdeadbeef × len). */
+export const HASH_MURMUR: i32 = 8;
+/** libhashkit murmur3 (MurmurHash3_x86_32, seed 0xdeadbeef × len). */
+export const HASH_MURMUR3: i32 = 9;
+/** libhashkit jenkins (lookup3 hashlittle, initval 13). */
+export const HASH_JENKINS: i32 = 10;
+/** twemproxy hsieh (SuperFastHash, h = 0). */
+export const HASH_HSIEH: i32 = 11;
 
 /** A down owner's keys go nowhere: -1. */
 export const FAILOVER_OFFLINE: i32 = 0;

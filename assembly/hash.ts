@@ -1,8 +1,12 @@
 // The three key hashes behind one kind code, plus hashing of `bytes + "-" + decimal(i)`
 // (point names, PECL rehash) and `decimal(i) + bytes` (Perl rehash) without copying.
 
-import { HASH_FNV, HASH_MD5 } from "./codes";
-import { CRC32_INIT, crc32, crc32Byte, crc32Update } from "./crc32";
+import {
+  HASH_CRC15, HASH_FNV, HASH_FNV1_32, HASH_FNV1_64, HASH_FNV1A_64, HASH_HSIEH, HASH_JENKINS, HASH_MD5,
+  HASH_MURMUR, HASH_MURMUR3, HASH_ONE_AT_A_TIME,
+} from "./codes";
+import { CRC32_INIT, crc15, crc32, crc32Byte, crc32Update } from "./crc32";
+import { fnv1_32, fnv1_64, fnv1a_64, hsieh, jenkins, murmur, murmur3, oneAtATime } from "./libhashkit";
 import { FNV_INIT, fnv, fnvByte, fnvUpdate } from "./fnv";
 import { md5First, md5Init, md5Update, md5Final, md5A } from "./md5";
 import { DIGITS, writeDecimal } from "./decimal";
@@ -12,12 +16,29 @@ const CHAR_DASH: u32 = 0x2d;
 /** One static '-' byte, for streaming MD5 over point names and suffixes. */
 export const DASH: usize = memory.data<u8>([0x2d]);
 
-/** Hash `kind` (Crc32, Fnv, Md5) of `len` bytes at `ptr`. */
+/** Hash `kind` (Crc32, Fnv, Md5) of `len` bytes at `ptr`; the libhashkit kinds go to `libhashkitHash`. */
 // @ts-ignore: decorator
 @inline export function hashBytes(kind: i32, ptr: usize, len: usize): u32 {
   if (kind == HASH_FNV) return fnv(ptr, len);
   if (kind == HASH_MD5) return md5First(ptr, len);
+  if (kind > HASH_MD5) return libhashkitHash(kind, ptr, len);
   return crc32(ptr, len);
+}
+
+/** The hashes after Md5 (libhashkit's and twemproxy's), by kind; an unknown kind is crc32. */
+export function libhashkitHash(kind: i32, ptr: usize, len: usize): u32 {
+  switch (kind) {
+    case HASH_ONE_AT_A_TIME: return oneAtATime(ptr, len);
+    case HASH_CRC15: return crc15(crc32(ptr, len));
+    case HASH_FNV1_32: return fnv1_32(ptr, len);
+    case HASH_FNV1_64: return fnv1_64(ptr, len);
+    case HASH_FNV1A_64: return fnv1a_64(ptr, len);
+    case HASH_MURMUR: return murmur(ptr, len);
+    case HASH_MURMUR3: return murmur3(ptr, len);
+    case HASH_JENKINS: return jenkins(ptr, len);
+    case HASH_HSIEH: return hsieh(ptr, len);
+    default: return crc32(ptr, len);
+  }
 }
 
 /**

@@ -48,7 +48,7 @@ export function routeMany(count: u32, failover: i32): void {
   routeKeys(count, failover);
 }
 
-/** Hash `kind` (0 Crc32, 1 Fnv, 2 Md5) of `len` bytes at `ptr`, as i32 (apply `>>> 0`). */
+/** Hash `kind` (HashKind of bindings/routing/core.ts) of `len` bytes at `ptr`, as i32 (apply `>>> 0`). */
 export function hash(kind: i32, ptr: usize, len: usize): u32 {
   return hashBytes(kind, ptr, len);
 }

@@ -58,6 +58,17 @@ describe('the WASM engine and the TS twin agree', () => {
   });
 });
 
+/** The low 32 bits of 64-bit FNV-1 / FNV-1a over sign-extended bytes, computed in BigInt (independent of the cores). */
+function fnv64(bytes: Uint8Array, xorFirst: boolean): number {
+  const mask = (1n << 64n) - 1n;
+  let h = 0xcbf29ce484222325n;
+  for (const b of bytes) {
+    const s = BigInt.asUintN(64, BigInt((b << 24) >> 24));
+    h = xorFirst ? ((h ^ s) * 0x100000001b3n) & mask : ((h * 0x100000001b3n) & mask) ^ s;
+  }
+  return Number(h & 0xffffffffn);
+}
+
 /** Hashes `bytes` with a core's own hash function. */
 function coreHash(core: Core, kind: HashKind, bytes: Uint8Array): number {
   core.reserveServers(1, 1);
@@ -84,6 +95,46 @@ describe('the cores\' hash functions', () => {
     };
     for (const n of [0, 1, 7, 8, 9, 55, 56, 63, 64, 65, 1000, 65536]) check(new Uint8Array(n).map((_, i) => (i * 131 + n) & 0xff));
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => check(b)), { numRuns: 300 });
+  });
+
+  it('agree on every libhashkit hash, and match zlib (crc) and 64-bit FNV in BigInt (fnv1_64, fnv1a_64)', async () => {
+    const wasm = await instantiateWasmCore();
+    const js = createJsCore();
+    const kinds = Object.values(HashKind);
+    const check = (bytes: Uint8Array) => {
+      for (const kind of kinds) expect([kind, coreHash(wasm, kind, bytes)]).toEqual([kind, coreHash(js, kind, bytes)]);
+      expect(coreHash(js, HashKind.Crc15, bytes)).toBe((zlibCrc32(bytes) >>> 16) & 0x7fff);
+      expect(coreHash(js, HashKind.Fnv1_64, bytes)).toBe(fnv64(bytes, false));
+      expect(coreHash(js, HashKind.Fnv1a_64, bytes)).toBe(fnv64(bytes, true));
+    };
+    for (let n = 0; n <= 40; n++) check(new Uint8Array(n).map((_, i) => (i * 167 + n * 31) & 0xff));
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => check(b)), { numRuns: 300 });
+  });
+
+  it('give HASHING-2.md §2\'s values (libhashkit 1.1.4, twemproxy for hsieh)', async () => {
+    const keys = ['', 'a', 'foo', '键', 'ключ', 'hello world, memcached'];
+    const table: [keyof typeof HashKind, number[]][] = [
+      ['OneAtATime', [0x00000000, 0xca2e9442, 0x238678dd, 0xe9bdfd9d, 0xfbca080a, 0x7316453a]],
+      ['Crc15', [0x00000000, 0x000068b7, 0x00000c73, 0x00007d31, 0x00000caf, 0x00007e49]],
+      ['Crc32', [0x00000000, 0xe8b7be43, 0x8c736521, 0x7d31f3cc, 0x0caf961a, 0x7e497eb9]],
+      ['Md5', [0xd98c1dd4, 0xb975c10c, 0xdb18bdac, 0xfa6f2cf7, 0x667b65c3, 0xe3ecbb77]],
+      ['Fnv1_32', [0x811c9dc5, 0x050c5d7e, 0x408f5e13, 0xbb82ed4c, 0x31b3eff9, 0x470141a4]],
+      // libhashkit's fnv1a_32 is PECL's FNV-1a: one kind serves both.
+      ['Fnv', [0x811c9dc5, 0xe40c292c, 0xa9f37ed7, 0x5b99717a, 0xafd617e1, 0x039ac22a]],
+      ['Fnv1_64', [0x84222325, 0x8601b7be, 0x6ba13533, 0x942d498c, 0x64997a19, 0x626c7c04]],
+      ['Fnv1a_64', [0x84222325, 0x8601ec8c, 0xfed9d577, 0x4ad79a5a, 0xa9ad7881, 0xea25f66a]],
+      ['Murmur', [0x00000000, 0x4b41757c, 0xc4e0338f, 0x18576c93, 0x9ac6d2af, 0x5ac680b3]],
+      ['Murmur3', [0x00000000, 0x8872dbc8, 0xa5f500b2, 0xcdcdcc77, 0x9132b803, 0xbbd23273]],
+      ['Jenkins', [0xdeadbefc, 0xe0a38690, 0x99f84f99, 0xe3c68cfd, 0x4b2c236f, 0xf2e6df18]],
+      ['Hsieh', [0x00000000, 0x93642e87, 0x76d4d427, 0x41bf388b, 0xfa8a713c, 0xb75374d0]],
+    ];
+    for (const core of [await instantiateWasmCore(), createJsCore()]) {
+      for (const [name, values] of table) {
+        expect([name, keys.map((k) => coreHash(core, HashKind[name], new TextEncoder().encode(k)))]).toEqual([name, values]);
+      }
+      // Sign extension is what makes these libhashkit's: textbook one-at-a-time of ключ is 0x5f21feca.
+      expect(coreHash(core, HashKind.OneAtATime, new TextEncoder().encode('ключ'))).not.toBe(0x5f21feca);
+    }
   });
 
   it('know the reference values', async () => {

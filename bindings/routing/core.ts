@@ -51,6 +51,12 @@ export const Distribution = {
   Buckets: 2,
   /** libmemcached weighted ketama (LIBKETAMA_COMPATIBLE): md5 points, float32 point counts. */
   Ketama: 3,
+  /** libmemcached modula: one entry per server in list order (weights ignored), hash % n. */
+  Modula: 4,
+  /** gomemcache: `weight` copies of each server in list order, hash % entries. */
+  ModulaCopies: 5,
+  /** twemproxy modula: `weight` copies in twemproxy's name order, hash % entries; an empty key hashes to 0. */
+  ModulaSorted: 6,
 } as const;
 export type Distribution = (typeof Distribution)[keyof typeof Distribution];
 
@@ -61,6 +67,24 @@ export const HashKind = {
   Fnv: 1,
   /** First 4 bytes of MD5, little-endian. */
   Md5: 2,
+  /** libhashkit one_at_a_time over sign-extended bytes (libmemcached's default). */
+  OneAtATime: 3,
+  /** libhashkit `crc` = twemproxy `crc32`: (crc32 >>> 16) & 0x7fff. */
+  Crc15: 4,
+  /** libhashkit fnv1_32 (multiply, then xor; sign-extended bytes). */
+  Fnv1_32: 5,
+  /** libhashkit fnv1_64: its low 32 bits. */
+  Fnv1_64: 6,
+  /** libhashkit fnv1a_64: its low 32 bits. */
+  Fnv1a_64: 7,
+  /** libhashkit murmur (MurmurHash2 variant, seed 0xdeadbeef × len). */
+  Murmur: 8,
+  /** libhashkit murmur3 (MurmurHash3_x86_32, seed 0xdeadbeef × len). */
+  Murmur3: 9,
+  /** libhashkit jenkins (lookup3 hashlittle, initval 13). */
+  Jenkins: 10,
+  /** twemproxy hsieh (SuperFastHash starting from 0). */
+  Hsieh: 11,
 } as const;
 export type HashKind = (typeof HashKind)[keyof typeof HashKind];
 

@@ -3,9 +3,7 @@
 // Both are specified by docs/routing-core.md and must agree bit for bit.
 
 import { Distribution, HashKind, type Core, type Failover } from '../core.js';
-import { crc32 } from './crc32.js';
-import { fnv1a } from './fnv.js';
-import { md5Word0 } from './md5.js';
+import { hashOf } from './hash.js';
 import { LinearMemory, Regions } from './memory.js';
 import { ownerOf, routeKey } from './route.js';
 import { buildTable, Table } from './table.js';
@@ -102,10 +100,7 @@ class JsCore implements Core {
   }
 
   hash(kind: HashKind, ptr: number, len: number): number {
-    const u8 = this.memory.u8;
-    if (kind === HashKind.Fnv) return fnv1a(u8, ptr, ptr + len);
-    if (kind === HashKind.Md5) return md5Word0(u8, ptr, ptr + len);
-    return crc32(u8, ptr, ptr + len);
+    return hashOf(kind, this.memory.u8, ptr, ptr + len);
   }
 }
 
