@@ -2,7 +2,7 @@
 // `routeKeys` specializes its loop per (distribution, hash) so the hot path has no dispatch.
 
 import {
-  DIST_BUCKETS, DIST_CONSISTENT, DIST_KETAMA, DIST_STANDARD,
+  DIST_BUCKETS, DIST_CONSISTENT, DIST_KETAMA, DIST_MODULA, DIST_MODULA_COPIES, DIST_MODULA_SORTED, DIST_STANDARD,
   FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
 } from "./codes";
 import { crc15, crc32 } from "./crc32";
@@ -27,6 +27,8 @@ const CONSISTENT_MASK: u32 = CONSISTENT_BUCKETS - 1;
 @inline function keyHash(dist: i32, kind: i32, ptr: usize, len: usize): u32 {
   if (dist == DIST_BUCKETS) return crc32(ptr, len);
   if (dist == DIST_KETAMA) return md5First(ptr, len);
+  // twemproxy hashes an empty key to 0.
+  if (dist == DIST_MODULA_SORTED && len == 0) return 0;
   return hashBytes(kind, ptr, len);
 }
 
@@ -55,7 +57,9 @@ function ketamaFind(h: u32): u32 {
     return (h15 == 0 ? 1 : h15) % entryCount;
   }
   if (dist == DIST_BUCKETS) return crc15(h) % entryCount;
-  return ketamaFind(h);
+  if (dist == DIST_KETAMA) return ketamaFind(h);
+  // The modula kinds.
+  return h % entryCount;
 }
 
 /** entryOf(key): entry 0 for a single server, else the distribution's lookup. */
@@ -85,7 +89,7 @@ export function ownerOf(ptr: usize, len: usize): i32 {
 function failover(ptr: usize, len: usize, e: u32, mode: i32): i32 {
   if (mode != FAILOVER_REDISTRIBUTE || offlineEntries >= entryCount) return NO_SERVER;
   let dist = distribution;
-  if (dist == DIST_KETAMA) return nextOnlinePoint(e);
+  if (dist == DIST_KETAMA || dist >= DIST_MODULA) return nextOnlinePoint(e);
   if (dist == DIST_BUCKETS) return perlRehash(ptr, len);
   return peclRehash(dist, ptr, len);
 }
@@ -113,7 +117,7 @@ function perlRehash(ptr: usize, len: usize): i32 {
   return NO_SERVER;
 }
 
-/** Ketama: the first online point after `e`, wrapping. */
+/** Ketama: the first online point after `e`, wrapping; the modula kinds: the next online entry (memjs). */
 function nextOnlinePoint(e: u32): i32 {
   let entries = entryCount;
   for (let k: u32 = 1; k < entries; k++) {
@@ -166,7 +170,13 @@ export function routeKeys(count: u32, mode: i32): void {
     else routeLoop(DIST_STANDARD, HASH_CRC32, count, mode);
   } else if (dist == DIST_BUCKETS) {
     routeLoop(DIST_BUCKETS, HASH_CRC32, count, mode);
-  } else {
+  } else if (dist == DIST_KETAMA) {
     routeLoop(DIST_KETAMA, HASH_MD5, count, mode);
+  } else if (dist == DIST_MODULA) {
+    routeLoop(DIST_MODULA, kind, count, mode);
+  } else if (dist == DIST_MODULA_COPIES) {
+    routeLoop(DIST_MODULA_COPIES, kind, count, mode);
+  } else {
+    routeLoop(DIST_MODULA_SORTED, kind, count, mode);
   }
 }

@@ -5,7 +5,9 @@
 //   Ketama:                          pointValues u32[points], entryServers i32[points], bitmap
 // Points being built are u64 items (value | server << 32) in the scratch space after the table.
 
-import { DIST_BUCKETS, DIST_CONSISTENT, DIST_KETAMA, DIST_STANDARD } from "./codes";
+import {
+  DIST_BUCKETS, DIST_CONSISTENT, DIST_KETAMA, DIST_MODULA, DIST_MODULA_COPIES, DIST_MODULA_SORTED, DIST_STANDARD,
+} from "./codes";
 import { DASH, dashState, hashDashSuffix } from "./hash";
 import { md5A, md5B, md5C, md5D, md5Final, md5Init, md5Update } from "./md5";
 import { DIGITS, writeDecimal } from "./decimal";
@@ -64,7 +66,9 @@ export function buildTable(dist: i32, hash: i32, n: u32): u32 {
   if (n != 0) {
     if (dist == DIST_CONSISTENT) entries = buildConsistent(hash, n);
     else if (dist == DIST_KETAMA) entries = buildKetama(n);
-    else if (dist == DIST_STANDARD || dist == DIST_BUCKETS) entries = buildCopies(n);
+    else if (dist == DIST_STANDARD || dist == DIST_BUCKETS || dist == DIST_MODULA_COPIES) entries = buildCopies(n);
+    else if (dist == DIST_MODULA) entries = buildModula(n);
+    else if (dist == DIST_MODULA_SORTED) entries = buildSortedCopies(n);
   }
   entryCount = entries;
   if (entries == 0) {
@@ -102,6 +106,57 @@ function buildCopies(n: u32): u32 {
     }
   }
   bitmapClear(offlineBitmap, entries);
+  return entries;
+}
+
+/** libmemcached modula: one entry per server, in server order (weights ignored). */
+function buildModula(n: u32): u32 {
+  let end = placeTable(n, false);
+  setTableEnd(end);
+  for (let s: u32 = 0; s < n; s++) store<i32>(entryServers + (<usize>s << 2), s);
+  bitmapClear(offlineBitmap, n);
+  return n;
+}
+
+/** twemproxy's order: a shorter name first, then the bytes compared unsigned, then server order. */
+function nameBefore(a: u32, b: u32): bool {
+  let la = nameLength(a), lb = nameLength(b);
+  if (la != lb) return la < lb;
+  let pa = nameOffset(a), pb = nameOffset(b);
+  for (let i: usize = 0; i < la; i++) {
+    let x = load<u8>(pa + i), y = load<u8>(pb + i);
+    if (x != y) return x < y;
+  }
+  return a < b;
+}
+
+/** twemproxy modula: `weight` copies of each server, the servers sorted by name (conf_validate_server). */
+function buildSortedCopies(n: u32): u32 {
+  let total: u64 = 0;
+  for (let s: u32 = 0; s < n; s++) total += weight(s);
+  if (total > 0xFFFFFFFF) unreachable();
+  let entries = <u32>total;
+  let end = placeTable(entries, false);
+  // The sorted server indexes, by insertion sort in scratch after the table (server lists are short).
+  let order = placeScratch(end, <u64>n);
+  for (let i: u32 = 0; i < n; i++) {
+    let j = i;
+    while (j > 0 && nameBefore(i, load<u32>(order + (<usize>(j - 1) << 2)))) {
+      store<u32>(order + (<usize>j << 2), load<u32>(order + (<usize>(j - 1) << 2)));
+      j--;
+    }
+    store<u32>(order + (<usize>j << 2), i);
+  }
+  let p = entryServers;
+  for (let k: u32 = 0; k < n; k++) {
+    let s = load<u32>(order + (<usize>k << 2));
+    for (let c = weight(s); c > 0; c--) {
+      store<i32>(p, s);
+      p += 4;
+    }
+  }
+  bitmapClear(offlineBitmap, entries);
+  setTableEnd(end);
   return entries;
 }
 

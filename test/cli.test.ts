@@ -16,6 +16,19 @@ it('failback route prints each key and its server, like the PECL recording', () 
   expect(lines).toEqual(sample.map(([k, s]) => `${k}\t${v.servers[s].host}:${v.servers[s].port}`));
 });
 
+it.each([
+  ['php-memcached_modula_fnv1a_64_w6.json', ['--hash', 'fnv1a_64']],
+  ['twemproxy_modula_fnv1a_64_w6.json', []],
+  ['pylibmc_modula_default_w6.json', ['--hash', 'one_at_a_time']],
+])('failback route --compat client/strategy places keys like the %s recording', (file, extra) => {
+  const v = loadVectorFiles().find((f) => f.file === file)!;
+  const servers = v.servers.map((s) => `${s.host}:${s.port}:${s.weight}`).join(',');
+  const sample = v.vectors.slice(0, 60);
+  const out = run(['route', '--servers', servers, '--compat', `${v.client}/${v.strategy}`, ...extra, '--', ...sample.map(([k]) => k)]);
+  expect(out.stderr).toBe('');
+  expect(out.stdout.trimEnd().split('\n')).toEqual(sample.map(([k, s]) => `${k}\t${v.servers[s].host}:${v.servers[s].port}`));
+});
+
 it('reads keys from stdin in batches (large inputs streamed) and marks down servers\' keys', async () => {
   const servers = ['10.0.0.1:11211', '10.0.0.2:11211', '10.0.0.3:11211'];
   const keys = Array.from({ length: 10_000 }, (_, i) => `user:${i}:profile`);
@@ -32,8 +45,11 @@ it('explains bad options and exits 2', () => {
   const missing = run(['route', 'k']);
   expect(missing.status).toBe(2);
   expect(missing.stderr).toMatch(/--servers: is required/);
-  const bad = run(['route', '--servers', 'a:1', '--distribution', 'modula', 'k']);
+  const bad = run(['route', '--servers', 'a:1', '--distribution', 'modulo', 'k']);
   expect(bad.status).toBe(2);
-  expect(bad.stderr).toMatch(/distribution: must be one of 'consistent', 'standard', 'buckets', 'ketama'/);
+  expect(bad.stderr).toMatch(/distribution: must be one of 'consistent', 'standard', 'buckets', 'ketama', 'modula'/);
+  const compat = run(['route', '--servers', 'a:1', '--compat', 'dalli/ring', 'k']);
+  expect(compat.status).toBe(2);
+  expect(compat.stderr).toMatch(/compat: must be one of 'pecl-memcache\/consistent', .*'php-memcached\/modula'/);
   expect(run(['--help']).status).toBe(0);
 });

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRouter, type DistributionName, type HashName } from '../bindings/entry/node.js';
+import { createRouter, type DistributionName, type HashName, type RouterOptions } from '../bindings/entry/node.js';
+import type { CompatName } from '../bindings/routing/options.js';
 import { HashKind, type Core } from '../bindings/routing/core.js';
 import { createJsCore } from '../bindings/routing/js/core.js';
 import { instantiateWasmCore } from '../bindings/routing/wasm-core.js';
@@ -32,28 +33,68 @@ const config = fc.record({
   failover: fc.constantFrom('offline' as const, 'redistribute' as const),
 });
 
+/** Every compat preset with every hash it takes (undefined: its default). */
+const LIBHASHKIT = ['one_at_a_time', 'md5', 'crc', 'fnv1_32', 'fnv1a_32', 'fnv1_64', 'fnv1a_64', 'murmur', 'murmur3', 'jenkins'] as const;
+const TWEMPROXY = ['one_at_a_time', 'md5', 'crc32', 'crc32a', 'fnv1_32', 'fnv1a_32', 'fnv1_64', 'fnv1a_64', 'hsieh', 'murmur', 'jenkins'] as const;
+const presets: [CompatName, HashName | undefined][] = [
+  ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [['php-memcached/modula', h], ['pylibmc/modula', h]]),
+  ...[undefined, ...TWEMPROXY].map((h): [CompatName, HashName | undefined] => ['twemproxy/modula', h]),
+  ['gomemcache/modulo', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
+  ['perl-cache-memcached/buckets', undefined], ['php-memcached/ketama-weighted', undefined],
+];
+const compatConfig = fc.record({
+  servers,
+  preset: fc.constantFrom(...presets),
+  failover: fc.constantFrom('offline' as const, 'redistribute' as const),
+});
+
+/** Routes `keys` through both engines built from `options` with the same down set, and expects the same answers. */
+async function expectAgreement(options: RouterOptions, keys: (string | Uint8Array)[], downPicks: number[]): Promise<void> {
+  const wasm = await createRouter({ ...options, engine: 'wasm' });
+  const js = await createRouter({ ...options, engine: 'js' });
+  for (const pick of downPicks) {
+    wasm.setDown(pick % options.servers.length, true);
+    js.setDown(pick % options.servers.length, true);
+  }
+  expect(Array.from(wasm.routeMany(keys))).toEqual(Array.from(js.routeMany(keys)));
+  // All-bytes batches take the one-crossing path of the core (routeMany).
+  const bytes = keys.map((k) => (typeof k === 'string' ? new TextEncoder().encode(k) : k));
+  expect(Array.from(wasm.routeMany(bytes))).toEqual(Array.from(wasm.routeMany(keys)));
+  expect(Array.from(js.routeMany(bytes))).toEqual(Array.from(wasm.routeMany(keys)));
+  for (const k of keys) {
+    expect(wasm.owner(k)).toBe(js.owner(k));
+    expect(wasm.route(k)).toBe(js.route(k));
+  }
+}
+
 describe('the WASM engine and the TS twin agree', () => {
   it('on random clusters, down sets and keys (owner, route, routeMany)', async () => {
     await fc.assert(
       fc.asyncProperty(config, fc.array(key, { minLength: 1, maxLength: 64 }), fc.array(fc.nat(), { maxLength: 8 }), async (c, keys, downPicks) => {
-        const options = { ...c, hash: c.distribution === 'consistent' || c.distribution === 'standard' ? c.hash : undefined };
-        const wasm = await createRouter({ ...options, engine: 'wasm' });
-        const js = await createRouter({ ...options, engine: 'js' });
-        for (const pick of downPicks) {
-          wasm.setDown(pick % c.servers.length, true);
-          js.setDown(pick % c.servers.length, true);
-        }
-        expect(Array.from(wasm.routeMany(keys))).toEqual(Array.from(js.routeMany(keys)));
-        // All-bytes batches take the one-crossing path of the core (routeMany).
-        const bytes = keys.map((k) => (typeof k === 'string' ? new TextEncoder().encode(k) : k));
-        expect(Array.from(wasm.routeMany(bytes))).toEqual(Array.from(wasm.routeMany(keys)));
-        expect(Array.from(js.routeMany(bytes))).toEqual(Array.from(wasm.routeMany(keys)));
-        for (const k of keys) {
-          expect(wasm.owner(k)).toBe(js.owner(k));
-          expect(wasm.route(k)).toBe(js.route(k));
-        }
+        const hashed = c.distribution === 'consistent' || c.distribution === 'standard';
+        await expectAgreement({ ...c, hash: hashed ? c.hash : undefined }, keys, downPicks);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('under every compat preset and hash, with empty keys too (twemproxy hashes them to 0)', async () => {
+    await fc.assert(
+      fc.asyncProperty(compatConfig, fc.array(fc.oneof(key, fc.constant('')), { minLength: 1, maxLength: 64 }), fc.array(fc.nat(), { maxLength: 8 }), async (c, keys, downPicks) => {
+        const [compat, hash] = c.preset;
+        await expectAgreement({ servers: c.servers, compat, hash, failover: c.failover }, keys, downPicks);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('on plain modula with every libhashkit hash', async () => {
+    const modula = fc.record({ servers, hash: fc.constantFrom(...LIBHASHKIT) });
+    await fc.assert(
+      fc.asyncProperty(modula, fc.array(key, { minLength: 1, maxLength: 64 }), fc.array(fc.nat(), { maxLength: 8 }), async (c, keys, downPicks) => {
+        await expectAgreement({ ...c, distribution: 'modula' }, keys, downPicks);
+      }),
+      { numRuns: 200 },
     );
   });
 });

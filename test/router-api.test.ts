@@ -1,5 +1,6 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createRouter, InvalidKeyError, InvalidOptionError } from '../bindings/entry/node.js';
+import { createRouter, InvalidKeyError, InvalidOptionError, type RouterOptions } from '../bindings/entry/node.js';
 
 const servers = ['10.0.0.1:11211', { host: '10.0.0.2', port: 11211, weight: 2 }, '10.0.0.3:11212:3'];
 
@@ -18,7 +19,9 @@ describe('createRouter options', () => {
     [{ servers: ['a:1', 'a:1'] }, 'servers[1]'],
     [{ servers: [{ host: 'a', port: 1, weight: 0 }] }, 'servers[0].weight'],
     [{ servers: [{ host: '', port: 1 }] }, 'servers[0].host'],
-    [{ servers, distribution: 'modula' }, 'distribution'],
+    [{ servers, distribution: 'modulo' }, 'distribution'],
+    [{ servers, compat: 'memcache/modula' }, 'compat'],
+    [{ servers, compat: 'php-memcached/modula', hash: 'crc32' }, 'hash'],
     [{ servers, hash: 'md5' }, 'hash'],
     [{ servers, distribution: 'ketama', hash: 'crc32' }, 'hash'],
     [{ servers, failover: 'gutter' }, 'failover'],
@@ -28,6 +31,11 @@ describe('createRouter options', () => {
     expect(err).toBeInstanceOf(InvalidOptionError);
     expect((err as InvalidOptionError).option).toBe(option);
     expect((err as InvalidOptionError).code).toBe('ERR_INVALID_OPTION');
+  });
+
+  it('reports the compat preset and its hash', async () => {
+    const router = await createRouter({ servers, compat: 'twemproxy/modula', hash: 'crc32a' });
+    expect([router.compat, router.distribution, router.hash, router.failover]).toEqual(['twemproxy/modula', 'modula', 'crc32a', 'offline']);
   });
 
   it('rejects a key that is neither a string nor bytes', async () => {
@@ -81,3 +89,43 @@ describe.each(['wasm', 'js'] as const)('offline buckets (%s)', (engine) => {
     for (let i = 0; i < keys.length; i += 997) expect(batch[i]).toBe(router.route(keys[i]));
   });
 });
+
+describe.each(['wasm', 'js'] as const)('modula presets (%s), HASHING-2.md §3, §5, §12 on S3', (engine) => {
+  const s3 = ['127.0.0.1:21211', '127.0.0.1:21212', '127.0.0.1:21213'];
+  const keys = ['foo', 'hello', 'user:1', 'ключ', '🔑'];
+  const route = async (options: Omit<RouterOptions, 'servers'>, list: RouterOptions['servers'] = s3, k = keys) =>
+    Array.from((await createRouter({ servers: list, engine, ...options })).routeMany(k));
+
+  it('libmemcached modula: hash % n, weights ignored', async () => {
+    expect(await route({ compat: 'php-memcached/modula' })).toEqual([0, 0, 2, 0, 0]);
+    expect(await route({ compat: 'pylibmc/modula', hash: 'fnv1a_64' })).toEqual([2, 0, 1, 0, 2]);
+    expect(await route({ compat: 'php-memcached/modula', hash: 'murmur3' })).toEqual([0, 1, 1, 1, 1]);
+    expect(await route({ distribution: 'modula', hash: 'murmur3' }, ['127.0.0.1:21211:5', '127.0.0.1:21212', '127.0.0.1:21213:3'])).toEqual([0, 1, 1, 1, 1]);
+  });
+
+  it('twemproxy modula: servers sorted by name, an empty key hashes to 0', async () => {
+    expect(await route({ compat: 'twemproxy/modula' }, s3, [...keys, ''])).toEqual([2, 0, 1, 0, 2, 0]);
+    // Configured 21213, 21211, 21212: the same servers, reported by config index.
+    expect(await route({ compat: 'twemproxy/modula' }, [s3[2], s3[0], s3[1]], [...keys, ''])).toEqual([0, 1, 2, 1, 0, 1]);
+    // Shorter names sort first: "b:1" before "a:10".
+    expect(await route({ compat: 'twemproxy/modula', hash: 'crc32a' }, ['a:10', 'b:1'], [''])).toEqual([1]);
+  });
+
+  it('gomemcache: full crc32 % n in list order; a weight is the address listed that many times in a row', async () => {
+    expect(await route({ compat: 'gomemcache/modulo' })).toEqual([2, 1, 0, 0, 2]);
+    const many = Array.from({ length: 300 }, (_, i) => `key:${i}`);
+    const copies = await route({ compat: 'gomemcache/modulo' }, ['127.0.0.1:21211:2', '127.0.0.1:21212'], many);
+    expect(copies).toEqual(many.map((k) => [0, 0, 1][(zlibCrc32(Buffer.from(k)) >>> 0) % 3]));
+  });
+
+  it("a down server's keys fail under redistribute (neither libmemcached, twemproxy nor gomemcache rehashes)", async () => {
+    for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo'] as const) {
+      const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });
+      const many = Array.from({ length: 300 }, (_, i) => `key:${i}`);
+      const owners = many.map((k) => router.owner(k));
+      router.setDown(1, true);
+      expect(Array.from(router.routeMany(many))).toEqual(owners.map((o) => (o === 1 ? -1 : o)));
+    }
+  });
+});
+

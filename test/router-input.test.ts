@@ -30,8 +30,8 @@ function expectOptionError(err: unknown, option: string, message?: RegExp): void
 }
 
 describe('router option names', () => {
-  it('are exactly the five RouterOptions', () => {
-    expect([...ROUTER_OPTION_NAMES]).toEqual(['servers', 'distribution', 'hash', 'failover', 'engine']);
+  it('are exactly the six RouterOptions', () => {
+    expect([...ROUTER_OPTION_NAMES]).toEqual(['servers', 'compat', 'distribution', 'hash', 'failover', 'engine']);
     expect(Object.isFrozen(ROUTER_OPTION_NAMES)).toBe(true);
   });
 
@@ -39,7 +39,7 @@ describe('router option names', () => {
     'an unknown name (%s) is refused at once, naming it and listing the known ones',
     async (name) => {
       const options = { servers, [name]: 'ketama' } as unknown as RouterOptions;
-      const message = new RegExp(`^${name}: is not a router option; the options are servers, distribution, hash, failover, engine$`);
+      const message = new RegExp(`^${name}: is not a router option; the options are servers, compat, distribution, hash, failover, engine$`);
       expectOptionError(thrown(() => resolveRouterOptions(options)), name, message);
       expectOptionError(thrown(() => validateRouterOptions(options)), name, message);
       expectOptionError(await createRouter(options).catch((e: unknown) => e), name, message);
@@ -89,11 +89,43 @@ describe('bad values', () => {
     ['a distribution that is not a string', { servers, distribution: 3 }, 'distribution'],
     ['a distribution in capitals', { servers, distribution: 'Ketama' }, 'distribution'],
     ['a hash for buckets other than crc32', { servers, distribution: 'buckets', hash: 'fnv' }, 'hash'],
+    ['a libhashkit hash for consistent', { servers, distribution: 'consistent', hash: 'one_at_a_time' }, 'hash'],
+    ['a PECL hash for modula', { servers, distribution: 'modula', hash: 'fnv' }, 'hash'],
+    ['redistribute for plain modula (libmemcached has no rehash)', { servers, distribution: 'modula', failover: 'redistribute' }, 'failover'],
+    ['a compat name failback does not implement', { servers, compat: 'dalli/ring' }, 'compat'],
+    ['a compat name in capitals', { servers, compat: 'PHP-memcached/modula' }, 'compat'],
+    ['a compat that is not a string', { servers, compat: 1 }, 'compat'],
+    ['compat and distribution together', { servers, compat: 'php-memcached/modula', distribution: 'modula' }, 'distribution'],
+    ["twemproxy's hash name for php-memcached", { servers, compat: 'php-memcached/modula', hash: 'crc32a' }, 'hash'],
+    ["libhashkit's crc for twemproxy (it calls it crc32)", { servers, compat: 'twemproxy/modula', hash: 'crc' }, 'hash'],
+    ['hsieh for php-memcached (Debian\'s libhashkit has none)', { servers, compat: 'php-memcached/modula', hash: 'hsieh' }, 'hash'],
+    ['fnv for gomemcache', { servers, compat: 'gomemcache/modulo', hash: 'fnv1a_32' }, 'hash'],
+    ['crc32 for php-memcached/ketama-weighted', { servers, compat: 'php-memcached/ketama-weighted', hash: 'crc32' }, 'hash'],
     ['an engine in capitals', { servers, engine: 'WASM' }, 'engine'],
     ['a failover that is a boolean', { servers, failover: true }, 'failover'],
   ])('%s is refused naming the option', async (_what, options, option) => {
     expectOptionError(thrown(() => validateRouterOptions(options as never)), option);
     expectOptionError(await createRouter(options as never).catch((e: unknown) => e), option);
+  });
+
+  it('an unknown compat name lists the ones failback implements', () => {
+    const err = thrown(() => validateRouterOptions({ servers, compat: 'pymemcache/rendezvous' } as never));
+    expectOptionError(err, 'compat', /^compat: must be one of 'pecl-memcache\/consistent', .*'php-memcached\/modula', 'pylibmc\/modula', 'twemproxy\/modula', 'gomemcache\/modulo', got/);
+  });
+
+  it('compat presets resolve to their distribution, default hash and failover', () => {
+    const resolve = (o: Partial<RouterOptions>) => {
+      const r = validateRouterOptions({ servers, ...o });
+      return [r.compat, r.distribution, r.hash, r.failover];
+    };
+    expect(resolve({ compat: 'php-memcached/modula' })).toEqual(['php-memcached/modula', 'modula', 'one_at_a_time', 'offline']);
+    expect(resolve({ compat: 'pylibmc/modula', hash: 'murmur3', failover: 'redistribute' })).toEqual(['pylibmc/modula', 'modula', 'murmur3', 'redistribute']);
+    expect(resolve({ compat: 'twemproxy/modula' })).toEqual(['twemproxy/modula', 'modula', 'fnv1a_64', 'offline']);
+    expect(resolve({ compat: 'gomemcache/modulo' })).toEqual(['gomemcache/modulo', 'modula', 'crc32', 'offline']);
+    expect(resolve({ compat: 'pecl-memcache/standard', hash: 'fnv' })).toEqual(['pecl-memcache/standard', 'standard', 'fnv', 'offline']);
+    expect(resolve({ compat: 'perl-cache-memcached/buckets', hash: 'crc32' })).toEqual(['perl-cache-memcached/buckets', 'buckets', 'crc32', 'offline']);
+    expect(resolve({ compat: 'php-memcached/ketama-weighted' })).toEqual(['php-memcached/ketama-weighted', 'ketama', 'md5', 'offline']);
+    expect(resolve({ distribution: 'modula' })).toEqual([undefined, 'modula', 'one_at_a_time', 'offline']);
   });
 
   it('a resolved server list can be passed back in', async () => {

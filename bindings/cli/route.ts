@@ -2,12 +2,14 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '../errors.js';
-import type { DistributionName, EngineName, HashName } from '../routing/options.js';
+import { COMPAT_NAMES, type CompatName, type DistributionName, type EngineName, type HashName } from '../routing/options.js';
 import { createRouter, type Router } from '../routing/router.js';
 
-export const ROUTE_USAGE = `usage: failback route --servers host:port[:weight],... [--distribution consistent|standard|buckets|ketama]
-                      [--hash crc32|fnv] [--down i,j,...] [--failover offline|redistribute] [--engine wasm|js] [KEY...]
+export const ROUTE_USAGE = `usage: failback route --servers host:port[:weight],... [--compat CLIENT/STRATEGY | --distribution consistent|standard|buckets|ketama|modula]
+                      [--hash NAME] [--down i,j,...] [--failover offline|redistribute] [--engine wasm|js] [KEY...]
 Prints each key and the server it lives on ("key<TAB>host:port"; "-" when it routes nowhere).
+--compat places keys as that client does: ${COMPAT_NAMES.join(', ')}.
+--hash: crc32|fnv (consistent, standard); a libhashkit name for modula (one_at_a_time, md5, crc, fnv1a_64, ...); that client's names with --compat.
 Keys come from the arguments (after -- when one starts with "-"), or from standard input, one per line, when none are given.`;
 
 /** Keys routed per crossing into the core when reading standard input. */
@@ -30,6 +32,7 @@ export async function runRoute(argv: string[], input: Readable, out: Writable): 
     allowPositionals: true,
     options: {
       servers: { type: 'string' },
+      compat: { type: 'string' },
       distribution: { type: 'string' },
       hash: { type: 'string' },
       failover: { type: 'string' },
@@ -40,6 +43,7 @@ export async function runRoute(argv: string[], input: Readable, out: Writable): 
   if (!values.servers) throw new InvalidOptionError('--servers', 'is required, e.g. --servers 10.0.0.1:11211,10.0.0.2:11211:2');
   const router = await createRouter({
     servers: values.servers.split(',').filter(Boolean),
+    compat: values.compat as CompatName | undefined,
     distribution: values.distribution as DistributionName | undefined,
     hash: values.hash as HashName | undefined,
     failover: (values.failover ?? (values.down ? 'redistribute' : undefined)) as 'offline' | 'redistribute' | undefined,

@@ -4,9 +4,23 @@ import { parseServers, type ServerAddress, type ServerSpec } from '../servers.js
 import { Distribution as D, Failover as F, HashKind as H } from './core.js';
 
 /** Key distribution, each byte-exact with the client it names. */
-export type DistributionName = 'consistent' | 'standard' | 'buckets' | 'ketama';
-/** Key hash for `consistent` and `standard`. */
-export type HashName = 'crc32' | 'fnv';
+export type DistributionName = 'consistent' | 'standard' | 'buckets' | 'ketama' | 'modula';
+/** libhashkit's key hashes (libmemcached 1.1.4), as php-memcached and pylibmc name them. */
+export type LibhashkitHashName = 'one_at_a_time' | 'md5' | 'crc' | 'fnv1_32' | 'fnv1a_32' | 'fnv1_64' | 'fnv1a_64' | 'murmur' | 'murmur3' | 'jenkins';
+/** twemproxy's names: its `crc32` is libhashkit's 15-bit `crc`, `crc32a` the full CRC-32. */
+export type TwemproxyHashName = 'one_at_a_time' | 'md5' | 'crc32' | 'crc32a' | 'fnv1_32' | 'fnv1a_32' | 'fnv1_64' | 'fnv1a_64' | 'hsieh' | 'murmur' | 'jenkins';
+/**
+ * Key hash: `crc32` | `fnv` for `consistent` and `standard`; a libhashkit name for `modula`;
+ * with `compat`, the names that client uses (see {@link CompatName}).
+ */
+export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName;
+/**
+ * A recorded client configuration, named `client/strategy` exactly as the vector files' headers
+ * (HASHING-2.md): the same server for every key as that client, and its failover under `redistribute`.
+ */
+export type CompatName =
+  | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets' | 'php-memcached/ketama-weighted'
+  | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'gomemcache/modulo';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
 /** Which implementation of the core to run. */
@@ -17,12 +31,32 @@ export interface RouterOptions {
   /** The servers, in the order the other clients of the cluster list them (order matters). */
   servers: readonly ServerSpec[];
   /**
+   * A client whose placement to reproduce, as `client/strategy` (the vector files' names); sets the
+   * distribution (leave `distribution` unset) and takes that client's `hash` names:
+   * - `php-memcached/modula`, `pylibmc/modula` (libmemcached 1.1.4 modula, weights ignored):
+   *   `one_at_a_time` (default), `md5`, `crc`, `fnv1_32`, `fnv1a_32`, `fnv1_64`, `fnv1a_64`, `murmur`,
+   *   `murmur3`, `jenkins`. Neither client fails over: under `redistribute` a down server's keys route nowhere (-1).
+   * - `twemproxy/modula` (nutcracker 0.5.0; servers sorted by name, `weight` copies each): `fnv1a_64`
+   *   (default), `one_at_a_time`, `md5`, `crc32` (15-bit), `crc32a`, `fnv1_32`, `fnv1a_32`, `fnv1_64`,
+   *   `hsieh`, `murmur`, `jenkins`. No failover (auto_eject_hosts off): -1.
+   * - `gomemcache/modulo`: `crc32` (full 32 bits); `weight` = the address listed that many times in a row. No failover: -1.
+   * - `pecl-memcache/consistent`, `pecl-memcache/standard` (`crc32`, `fnv`), `perl-cache-memcached/buckets`
+   *   (`crc32`), `php-memcached/ketama-weighted` (`md5`): the same as the `distribution` of that name.
+   * @default undefined (use `distribution`)
+   */
+  compat?: CompatName;
+  /**
    * `consistent` = PECL memcache consistent (its default); `standard` = PECL standard;
-   * `buckets` = Perl Cache::Memcached; `ketama` = libmemcached LIBKETAMA_COMPATIBLE / twemproxy ketama+md5 / npm memcached.
+   * `buckets` = Perl Cache::Memcached; `ketama` = libmemcached LIBKETAMA_COMPATIBLE / twemproxy ketama+md5 / npm memcached;
+   * `modula` = libmemcached modula (`hash % servers`, weights ignored; no `redistribute`: libmemcached has no rehash).
    * @default 'consistent'
    */
   distribution?: DistributionName;
-  /** For `consistent` and `standard` (PECL `memcache.hash_function`). `buckets` is always crc32, `ketama` md5. @default 'crc32' */
+  /**
+   * For `consistent` and `standard` (PECL `memcache.hash_function`): `crc32` (default) or `fnv`.
+   * For `modula`: a libhashkit name, `one_at_a_time` by default. `buckets` is always crc32, `ketama` md5.
+   * With `compat`: that client's names.
+   */
   hash?: HashName;
   /**
    * `offline`: a down server's keys route nowhere (-1) until it is back.
@@ -35,7 +69,7 @@ export interface RouterOptions {
 }
 
 /** Every router option, each once: a name missing here is a compile error. */
-const OPTION_NAMES: Record<keyof RouterOptions, true> = { servers: true, distribution: true, hash: true, failover: true, engine: true };
+const OPTION_NAMES: Record<keyof RouterOptions, true> = { servers: true, compat: true, distribution: true, hash: true, failover: true, engine: true };
 
 /**
  * The names of the router options. Any other name is refused: a misspelt option that changes
@@ -46,16 +80,63 @@ export const ROUTER_OPTION_NAMES: readonly (keyof RouterOptions)[] = Object.free
 /** Options after validation, with codes for the core. */
 export interface ResolvedRouterOptions {
   servers: ServerAddress[];
+  compat: CompatName | undefined;
   distribution: DistributionName;
-  hash: HashName | 'md5';
+  hash: HashName;
   failover: FailoverName;
   engine: EngineName | undefined;
+  /** The name the core hashes (or sorts) per server: `host:port`, or libmemcached's and twemproxy's `host` for port 11211. */
+  pointNames: 'host:port' | 'host-unless-11211';
   codes: { distribution: D; hash: H; failover: F };
 }
 
-const DISTRIBUTIONS: Record<DistributionName, D> = { consistent: D.Consistent, standard: D.Standard, buckets: D.Buckets, ketama: D.Ketama };
-const HASHES: Record<HashName | 'md5', H> = { crc32: H.Crc32, fnv: H.Fnv, md5: H.Md5 };
-const FAILOVERS: Record<FailoverName, F> = { offline: F.Offline, redistribute: F.Redistribute };
+/** How one distribution (or compat preset) routes: its table, its hashes by name, its failover. */
+interface Scheme {
+  readonly distribution: DistributionName;
+  readonly table: D;
+  readonly hashes: Readonly<Partial<Record<HashName, H>>>;
+  readonly defaultHash: HashName;
+  readonly pointNames: ResolvedRouterOptions['pointNames'];
+  /** What `redistribute` does: the core's rehash, the client's "keys fail" (-1), or refused (no client rule). */
+  readonly redistribute: 'rehash' | 'fails' | 'refused';
+}
+
+const PECL_HASHES = { crc32: H.Crc32, fnv: H.Fnv } as const;
+const LIBHASHKIT_HASHES: Readonly<Record<LibhashkitHashName, H>> = {
+  one_at_a_time: H.OneAtATime, md5: H.Md5, crc: H.Crc15, fnv1_32: H.Fnv1_32, fnv1a_32: H.Fnv, fnv1_64: H.Fnv1_64, fnv1a_64: H.Fnv1a_64,
+  murmur: H.Murmur, murmur3: H.Murmur3, jenkins: H.Jenkins,
+};
+const TWEMPROXY_HASHES: Readonly<Record<TwemproxyHashName, H>> = {
+  one_at_a_time: H.OneAtATime, md5: H.Md5, crc32: H.Crc15, crc32a: H.Crc32, fnv1_32: H.Fnv1_32, fnv1a_32: H.Fnv, fnv1_64: H.Fnv1_64,
+  fnv1a_64: H.Fnv1a_64, hsieh: H.Hsieh, murmur: H.Murmur, jenkins: H.Jenkins,
+};
+
+const DISTRIBUTIONS: Readonly<Record<DistributionName, Scheme>> = {
+  consistent: { distribution: 'consistent', table: D.Consistent, hashes: PECL_HASHES, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'rehash' },
+  standard: { distribution: 'standard', table: D.Standard, hashes: PECL_HASHES, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'rehash' },
+  buckets: { distribution: 'buckets', table: D.Buckets, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'rehash' },
+  ketama: { distribution: 'ketama', table: D.Ketama, hashes: { md5: H.Md5 }, defaultHash: 'md5', pointNames: 'host-unless-11211', redistribute: 'rehash' },
+  modula: { distribution: 'modula', table: D.Modula, hashes: LIBHASHKIT_HASHES, defaultHash: 'one_at_a_time', pointNames: 'host:port', redistribute: 'refused' },
+};
+
+const LIBMEMCACHED_MODULA: Scheme = { ...DISTRIBUTIONS.modula, redistribute: 'fails' };
+const COMPAT: Readonly<Record<CompatName, Scheme>> = {
+  'pecl-memcache/consistent': DISTRIBUTIONS.consistent,
+  'pecl-memcache/standard': DISTRIBUTIONS.standard,
+  'perl-cache-memcached/buckets': DISTRIBUTIONS.buckets,
+  'php-memcached/ketama-weighted': DISTRIBUTIONS.ketama,
+  'php-memcached/modula': LIBMEMCACHED_MODULA,
+  'pylibmc/modula': LIBMEMCACHED_MODULA,
+  'twemproxy/modula': {
+    distribution: 'modula', table: D.ModulaSorted, hashes: TWEMPROXY_HASHES, defaultHash: 'fnv1a_64', pointNames: 'host-unless-11211', redistribute: 'fails',
+  },
+  'gomemcache/modulo': { distribution: 'modula', table: D.ModulaCopies, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'fails' },
+};
+
+const FAILOVERS: readonly FailoverName[] = ['offline', 'redistribute'];
+
+/** The compat names failback implements, for errors and docs. */
+export const COMPAT_NAMES: readonly CompatName[] = Object.freeze(Object.keys(COMPAT) as CompatName[]);
 
 /** `value` as one of `allowed` (`fallback` when undefined), else an InvalidOptionError naming `option`. */
 export function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -82,23 +163,33 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object with at least { servers }');
   rejectUnknownNames(options);
   const servers = parseServers(options.servers);
-  const distribution = oneOf('distribution', options.distribution, Object.keys(DISTRIBUTIONS) as DistributionName[], 'consistent');
-  let hash: HashName | 'md5';
-  if (distribution === 'consistent' || distribution === 'standard') {
-    hash = oneOf('hash', options.hash, ['crc32', 'fnv'], 'crc32');
-  } else {
-    // Perl hashes with crc32 and libmemcached's ketama with md5: another hash would misroute every key.
-    const only = distribution === 'buckets' ? 'crc32' : 'md5';
-    if (options.hash !== undefined && (options.hash as string) !== only) {
-      throw new InvalidOptionError('hash', `distribution '${distribution}' always hashes with ${only}; leave hash unset`);
-    }
-    hash = only;
+  const compat = options.compat === undefined ? undefined : oneOf('compat', options.compat, COMPAT_NAMES, COMPAT_NAMES[0]);
+  if (compat !== undefined && options.distribution !== undefined) {
+    throw new InvalidOptionError('distribution', `compat '${compat}' sets the distribution; leave distribution unset`);
   }
-  const failover = oneOf('failover', options.failover, Object.keys(FAILOVERS) as FailoverName[], 'offline');
+  const scheme = compat === undefined
+    ? DISTRIBUTIONS[oneOf('distribution', options.distribution, Object.keys(DISTRIBUTIONS) as DistributionName[], 'consistent')]
+    : COMPAT[compat];
+  const hashNames = Object.keys(scheme.hashes) as HashName[];
+  const who = compat === undefined ? `distribution '${scheme.distribution}'` : `compat '${compat}'`;
+  if (hashNames.length === 1 && options.hash !== undefined && options.hash !== hashNames[0]) {
+    // Perl hashes with crc32 and libmemcached's ketama with md5: another hash would misroute every key.
+    throw new InvalidOptionError('hash', `${who} always hashes with ${hashNames[0]}; leave hash unset, got ${describe(options.hash)}`);
+  }
+  if (options.hash !== undefined && !hashNames.includes(options.hash)) {
+    throw new InvalidOptionError('hash', `${who} takes ${hashNames.map((h) => `'${h}'`).join(', ')}, got ${describe(options.hash)}`);
+  }
+  const hash = options.hash ?? scheme.defaultHash;
+  const failover = oneOf('failover', options.failover, FAILOVERS, 'offline');
+  if (failover === 'redistribute' && scheme.redistribute === 'refused') {
+    throw new InvalidOptionError('failover', `libmemcached's ${scheme.distribution} has no rehash: a down server's keys fail; use 'offline' (or a compat preset, which fails over as its client does)`);
+  }
   const engine = options.engine === undefined ? undefined : oneOf('engine', options.engine, ['wasm', 'js'], 'wasm');
+  // A client without failover leaves a down server's keys unserved, whatever `redistribute` asks.
+  const failoverCode = failover === 'redistribute' && scheme.redistribute === 'rehash' ? F.Redistribute : F.Offline;
   return {
-    servers, distribution, hash, failover, engine,
-    codes: { distribution: DISTRIBUTIONS[distribution], hash: HASHES[hash], failover: FAILOVERS[failover] },
+    servers, compat, distribution: scheme.distribution, hash, failover, engine, pointNames: scheme.pointNames,
+    codes: { distribution: scheme.table, hash: scheme.hashes[hash]!, failover: failoverCode },
   };
 }
 

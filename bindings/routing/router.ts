@@ -3,7 +3,9 @@ import { MAX_KEY_BYTES } from '../protocol/keys.js';
 import { DEFAULT_PORT, type ServerAddress } from '../servers.js';
 import { Distribution, type Core, type Failover, type HashKind } from './core.js';
 import { createJsCore } from './js/core.js';
-import { resolveRouterOptions, type DistributionName, type EngineName, type FailoverName, type ResolvedRouterOptions, type RouterOptions } from './options.js';
+import {
+  resolveRouterOptions, type CompatName, type DistributionName, type EngineName, type FailoverName, type HashName, type ResolvedRouterOptions, type RouterOptions,
+} from './options.js';
 import { instantiateWasmCore } from './wasm-core.js';
 
 /** A key as a string (hashed as its UTF-8 bytes) or raw bytes. */
@@ -28,9 +30,9 @@ function tooLong(key: RouteKey, size: string): InvalidKeyError {
   return new InvalidKeyError(`${which} is ${size}; memcached allows at most ${MAX_KEY_BYTES} bytes`);
 }
 
-/** The name the core hashes for a server's points: libmemcached drops the default port in ketama. */
-function pointName(server: ServerAddress, distribution: DistributionName): string {
-  return distribution === 'ketama' && server.port === DEFAULT_PORT ? server.host : server.name;
+/** The name the core hashes (ketama points) or sorts (twemproxy) per server: libmemcached and twemproxy drop the default port. */
+function pointName(server: ServerAddress, rule: ResolvedRouterOptions['pointNames']): string {
+  return rule === 'host-unless-11211' && server.port === DEFAULT_PORT ? server.host : server.name;
 }
 
 /**
@@ -42,8 +44,14 @@ export class Router {
   readonly engine: EngineName;
   /** The servers, in configured order; indexes returned by the router index this list. */
   readonly servers: readonly ServerAddress[];
+  /** The distribution family (`modula` for every modula-shaped compat preset). */
   readonly distribution: DistributionName;
+  /** The compat preset, when one was given. */
+  readonly compat: CompatName | undefined;
+  /** The key hash's name (that client's name for it with `compat`). */
+  readonly hash: HashName;
   readonly failover: FailoverName;
+  private readonly pointNames: ResolvedRouterOptions['pointNames'];
   private readonly core: Core;
   private readonly failoverCode: Failover;
   private readonly downFlags: Uint8Array;
@@ -69,14 +77,17 @@ export class Router {
     this.engine = engine;
     this.servers = Object.freeze(resolved.servers);
     this.distribution = resolved.distribution;
+    this.compat = resolved.compat;
+    this.hash = resolved.hash;
     this.failover = resolved.failover;
+    this.pointNames = resolved.pointNames;
     this.failoverCode = resolved.codes.failover;
     this.downFlags = new Uint8Array(this.servers.length);
     this.build(resolved.codes.distribution, resolved.codes.hash);
   }
 
   private build(distribution: Distribution, hash: HashKind): void {
-    const names = this.servers.map((s) => encoder.encode(pointName(s, this.distribution)));
+    const names = this.servers.map((s) => encoder.encode(pointName(s, this.pointNames)));
     const nameBytes = names.reduce((n, b) => n + b.length, 0);
     this.core.reserveServers(this.servers.length, nameBytes);
     this.refreshViews();

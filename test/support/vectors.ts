@@ -1,14 +1,15 @@
-/** Loads the key → server recordings in test/vectors (made with the real PHP, Perl and C clients). */
+/** Loads the key → server recordings in test/vectors (made with the real PHP, Perl, Python, C and Go clients). */
 import { readdirSync, readFileSync } from 'node:fs';
-import type { DistributionName, HashName, RouterOptions } from '../../bindings/index.js';
+import type { CompatName, DistributionName, HashName, RouterOptions } from '../../bindings/routing/options.js';
 
 export interface VectorFile {
   file: string;
   client: string;
-  strategy: 'consistent' | 'standard' | 'buckets' | 'ketama-weighted';
-  hash: 'crc32' | 'fnv' | 'md5';
+  strategy: string;
+  hash: string;
+  options?: Record<string, unknown> | unknown[];
   down?: number[];
-  servers: { host: string; port: number; weight: number }[];
+  servers: { host: string; port: number; weight: number; name?: string }[];
   vectors: [string, number][];
 }
 
@@ -21,10 +22,37 @@ export function loadVectorFiles(): VectorFile[] {
     .map((file) => ({ file, ...(JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as Omit<VectorFile, 'file'>) }));
 }
 
-/** The router options that reproduce a recording's client configuration. */
+/** The file's client options as an object (`[]` when PHP recorded none). */
+function clientOptions(v: VectorFile): Record<string, unknown> {
+  return Array.isArray(v.options) || v.options === undefined ? {} : v.options;
+}
+
+/**
+ * The router options that reproduce a recording, from its header alone as vectors-2/README.md
+ * says: `compat` = client/strategy, its `hash`, its servers, `failover: 'redistribute'` unless the
+ * client was told not to fail over.
+ */
 export function routerOptionsFor(v: VectorFile): RouterOptions {
-  const distribution: DistributionName = v.strategy === 'ketama-weighted' ? 'ketama' : v.strategy;
-  const hashed = distribution === 'consistent' || distribution === 'standard';
+  const o = clientOptions(v);
+  const offline = o.allow_failover === 0 || o.no_rehash === 1 || (v.client === 'memjs' && o.failover === false);
+  const unweighted = v.client === 'php-memcached' && o.order === 'servers-then-options';
+  return {
+    servers: v.servers.map(({ host, port, weight }) => (unweighted ? { host, port } : { host, port, weight })),
+    compat: `${v.client}/${v.strategy}` as CompatName,
+    hash: v.hash as HashName,
+    failover: offline ? 'offline' : 'redistribute',
+  };
+}
+
+/** The same configuration through `distribution` (+ `hash`), for the files recorded before `compat` existed; else undefined. */
+export function distributionOptionsFor(v: VectorFile): RouterOptions | undefined {
+  const byCompat: Record<string, DistributionName> = {
+    'pecl-memcache/consistent': 'consistent', 'pecl-memcache/standard': 'standard',
+    'perl-cache-memcached/buckets': 'buckets', 'php-memcached/ketama-weighted': 'ketama', 'php-memcached/modula': 'modula', 'pylibmc/modula': 'modula',
+  };
+  const distribution = byCompat[`${v.client}/${v.strategy}`];
+  if (distribution === undefined) return undefined;
+  const hashed = distribution === 'consistent' || distribution === 'standard' || distribution === 'modula';
   return {
     servers: v.servers,
     distribution,

@@ -6,6 +6,7 @@ import { Distribution, Failover, HashKind } from '../core.js';
 import { crc32Byte, crc32Decimal, crc32Update, CRC32_INIT } from './crc32.js';
 import { CHAR_DASH } from './decimal.js';
 import { fnvByte, fnvDecimal, fnvUpdate, FNV_INIT } from './fnv.js';
+import { hashOf } from './hash.js';
 import { md5Word0 } from './md5.js';
 import type { Table } from './table.js';
 
@@ -55,6 +56,12 @@ export function entryOf(t: Table, bytes: Uint8Array, start: number, end: number)
       return ketamaSearch(t.values, md5Word0(bytes, start, end));
     case Distribution.Buckets:
       return ((~crc32Update(CRC32_INIT, bytes, start, end) >>> 16) & 0x7fff) % t.count;
+    case Distribution.Modula:
+    case Distribution.ModulaCopies:
+      return hashOf(t.hash, bytes, start, end) % t.count;
+    case Distribution.ModulaSorted:
+      // twemproxy hashes an empty key to 0.
+      return (end === start ? 0 : hashOf(t.hash, bytes, start, end)) % t.count;
     default:
       return entryOfHash(t, finish(t, keyState(t, bytes, start, end)));
   }
@@ -73,6 +80,9 @@ export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number
   if (failover !== Failover.Redistribute || t.offlineCount === t.count) return -1;
   switch (t.distribution) {
     case Distribution.Ketama:
+    case Distribution.Modula:
+    case Distribution.ModulaCopies:
+    case Distribution.ModulaSorted:
       return nextLivePoint(t, e);
     case Distribution.Buckets:
       return perlRehash(t, bytes, start, end);
@@ -108,7 +118,7 @@ function perlRehash(t: Table, bytes: Uint8Array, start: number, end: number): nu
   return -1;
 }
 
-/** Ketama: the next online point after `e` along the continuum, wrapping. */
+/** Ketama: the next online point after `e` along the continuum, wrapping; the modula kinds: the next online entry (memjs). */
 function nextLivePoint(t: Table, e: number): number {
   const count = t.count;
   for (let step = 1; step < count; step++) {

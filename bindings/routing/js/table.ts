@@ -141,6 +141,15 @@ export function buildTable(
     case Distribution.Ketama:
       table = buildKetama(memory, regions, list);
       break;
+    case Distribution.Modula:
+      table = buildEntries(memory, regions, list, distribution, hash, Array.from({ length: n }, (_, s) => s));
+      break;
+    case Distribution.ModulaCopies:
+      table = buildEntries(memory, regions, list, distribution, hash, copies(list, Array.from({ length: n }, (_, s) => s)));
+      break;
+    case Distribution.ModulaSorted:
+      table = buildEntries(memory, regions, list, distribution, hash, copies(list, twemproxyOrder(memory.u8, list)));
+      break;
     default:
       throw new RangeError(`build: unknown distribution ${String(distribution)}`);
   }
@@ -168,6 +177,38 @@ function buildCopies(memory: LinearMemory, regions: Regions, list: ServerList, d
   for (let s = 0; s < list.n; s++) {
     for (let w = list.weights[s]; w > 0; w--) i32[e++] = s;
   }
+  return new Table({ distribution, hash, servers: list.n, count, entriesPtr, valuesPtr: 0, offlinePtr, end });
+}
+
+/** `weight` copies of each server index, in `order`. */
+function copies(list: ServerList, order: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const s of order) for (let w = list.weights[s]; w > 0; w--) out.push(s);
+  return out;
+}
+
+/** twemproxy's server order (conf_validate_server): shorter names first, then bytewise, then list order. */
+function twemproxyOrder(u8: Uint8Array, list: ServerList): number[] {
+  const order = Array.from({ length: list.n }, (_, s) => s);
+  return order.sort((a, b) => {
+    const la = list.nameEnds[a] - list.nameStarts[a], lb = list.nameEnds[b] - list.nameStarts[b];
+    if (la !== lb) return la - lb;
+    for (let i = 0; i < la; i++) {
+      const d = u8[list.nameStarts[a] + i] - u8[list.nameStarts[b] + i];
+      if (d !== 0) return d;
+    }
+    return a - b;
+  });
+}
+
+/** The modula kinds: the entries are the given server indexes, looked up by hash % count. */
+function buildEntries(memory: LinearMemory, regions: Regions, list: ServerList, distribution: Distribution, hash: HashKind, servers: readonly number[]): Table {
+  const count = servers.length;
+  const entriesPtr = regions.table;
+  const offlinePtr = align8(entriesPtr + count * ENTRY_BYTES);
+  const end = align8(offlinePtr + offlineWords(count) * 4);
+  memory.ensure(end);
+  memory.i32.set(servers, entriesPtr >> 2);
   return new Table({ distribution, hash, servers: list.n, count, entriesPtr, valuesPtr: 0, offlinePtr, end });
 }
 
