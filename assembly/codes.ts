@@ -39,6 +39,8 @@ export const HASH_MURMUR3: i32 = 9;
 export const HASH_JENKINS: i32 = 10;
 /** twemproxy hsieh (SuperFastHash, h = 0). */
 export const HASH_HSIEH: i32 = 11;
+/** memjs: abs(Java String.hashCode) over the UTF-16 units of the UTF-8-decoded key. */
+export const HASH_JAVA_HASHCODE_ABS: i32 = 12;
 
 /** A down owner's keys go nowhere: -1. */
 export const FAILOVER_OFFLINE: i32 = 0;

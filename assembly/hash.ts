@@ -3,8 +3,9 @@
 
 import {
   HASH_CRC15, HASH_FNV, HASH_FNV1_32, HASH_FNV1_64, HASH_FNV1A_64, HASH_HSIEH, HASH_JENKINS, HASH_MD5,
-  HASH_MURMUR, HASH_MURMUR3, HASH_ONE_AT_A_TIME,
+  HASH_JAVA_HASHCODE_ABS, HASH_MURMUR, HASH_MURMUR3, HASH_ONE_AT_A_TIME,
 } from "./codes";
+import { javaHashCodeAbs } from "./javahash";
 import { CRC32_INIT, crc15, crc32, crc32Byte, crc32Update } from "./crc32";
 import { fnv1_32, fnv1_64, fnv1a_64, hsieh, jenkins, murmur, murmur3, oneAtATime } from "./libhashkit";
 import { FNV_INIT, fnv, fnvByte, fnvUpdate } from "./fnv";
@@ -25,7 +26,7 @@ export const DASH: usize = memory.data<u8>([0x2d]);
   return crc32(ptr, len);
 }
 
-/** The hashes after Md5 (libhashkit's and twemproxy's), by kind; an unknown kind is crc32. */
+/** The hashes after Md5 (libhashkit's, twemproxy's, memjs's), by kind; an unknown kind is crc32. */
 export function libhashkitHash(kind: i32, ptr: usize, len: usize): u32 {
   switch (kind) {
     case HASH_ONE_AT_A_TIME: return oneAtATime(ptr, len);
@@ -37,6 +38,7 @@ export function libhashkitHash(kind: i32, ptr: usize, len: usize): u32 {
     case HASH_MURMUR3: return murmur3(ptr, len);
     case HASH_JENKINS: return jenkins(ptr, len);
     case HASH_HSIEH: return hsieh(ptr, len);
+    case HASH_JAVA_HASHCODE_ABS: return javaHashCodeAbs(ptr, len);
     default: return crc32(ptr, len);
   }
 }

@@ -39,7 +39,7 @@ const TWEMPROXY = ['one_at_a_time', 'md5', 'crc32', 'crc32a', 'fnv1_32', 'fnv1a_
 const presets: [CompatName, HashName | undefined][] = [
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [['php-memcached/modula', h], ['pylibmc/modula', h]]),
   ...[undefined, ...TWEMPROXY].map((h): [CompatName, HashName | undefined] => ['twemproxy/modula', h]),
-  ['gomemcache/modulo', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
+  ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
   ['perl-cache-memcached/buckets', undefined], ['php-memcached/ketama-weighted', undefined],
 ];
 const compatConfig = fc.record({
@@ -150,6 +150,35 @@ describe('the cores\' hash functions', () => {
     };
     for (let n = 0; n <= 40; n++) check(new Uint8Array(n).map((_, i) => (i * 167 + n * 31) & 0xff));
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => check(b)), { numRuns: 300 });
+  });
+
+  it('java-hashcode-abs (memjs) is Math.abs(String.hashCode) of what TextDecoder makes of the bytes, invalid UTF-8 included', async () => {
+    const wasm = await instantiateWasmCore();
+    const js = createJsCore();
+    const decoder = new TextDecoder();
+    const reference = (bytes: Uint8Array) => {
+      const s = decoder.decode(bytes);
+      let h = 0;
+      for (let i = 0; i < s.length; i++) h = (31 * h + s.charCodeAt(i)) | 0;
+      return Math.abs(h);
+    };
+    const check = (bytes: Uint8Array) => {
+      expect(coreHash(wasm, HashKind.JavaHashCodeAbs, bytes)).toBe(reference(bytes));
+      expect(coreHash(js, HashKind.JavaHashCodeAbs, bytes)).toBe(reference(bytes));
+    };
+    // Truncated and overlong sequences, surrogates, the limits of each lead byte.
+    for (const b of [[0xe0, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x8f], [0xf4, 0x90], [0xf4, 0x8f, 0xbf, 0xbf], [0xc0, 0xaf], [0xe2, 0x82], [0xff, 0x41], [0xf0, 0x9f, 0x94]]) {
+      check(new Uint8Array(b));
+    }
+    const anyBytes = fc.uint8Array({ maxLength: 120 });
+    const utf8ish = fc.array(fc.constantFrom(0x41, 0x7f, 0x80, 0xbf, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xa0, 0x9f, 0x8f, 0x90), { maxLength: 40 })
+      .map((a) => new Uint8Array(a));
+    fc.assert(fc.property(fc.oneof(anyBytes, utf8ish, fc.string({ unit: 'grapheme' }).map((s) => new TextEncoder().encode(s))), check), { numRuns: 500 });
+    // HASHING-2.md §10's hash codes (user:1's is negative; Math.abs of -2^31 stays 2^31).
+    const codes = ['foo', 'hello', 'ключ', '🔑', 'user:1', 'user:2'].map((k) => coreHash(js, HashKind.JavaHashCodeAbs, new TextEncoder().encode(k)));
+    expect(codes).toEqual([101574, 99162322, 33309882, 1772660, 836031422, 836031421]);
+    // "polygenelubricants" is a well-known String.hashCode of -2^31.
+    for (const core of [wasm, js]) expect(coreHash(core, HashKind.JavaHashCodeAbs, new TextEncoder().encode('polygenelubricants'))).toBe(2 ** 31);
   });
 
   it('give HASHING-2.md §2\'s values (libhashkit 1.1.4, twemproxy for hsieh)', async () => {

@@ -118,6 +118,21 @@ describe.each(['wasm', 'js'] as const)('modula presets (%s), HASHING-2.md ยง3, ย
     expect(copies).toEqual(many.map((k) => [0, 0, 1][(zlibCrc32(Buffer.from(k)) >>> 0) % 3]));
   });
 
+  it('memjs: abs(hashCode) % n, weights ignored; redistribute is its failover: the next live index, wrapping', async () => {
+    expect(await route({ compat: 'memjs/modulo' }, s3, [...keys, 'user:2'])).toEqual([0, 1, 2, 0, 2, 1]);
+    expect(await route({ compat: 'memjs/modulo' }, ['127.0.0.1:21211:3', '127.0.0.1:21212', '127.0.0.1:21213:2'], [...keys, 'user:2'])).toEqual([0, 1, 2, 0, 2, 1]);
+    const router = await createRouter({ servers: s3, engine, compat: 'memjs/modulo', failover: 'redistribute' });
+    router.setDown(1, true);
+    expect(router.routeMany(['hello', 'user:2', 'foo'])).toEqual(new Int32Array([2, 2, 0]));
+    router.setDown(2, true);
+    expect(router.route('hello')).toBe(0);
+    router.setDown(0, true);
+    expect(router.route('hello')).toBe(-1);
+    const offline = await createRouter({ servers: s3, engine, compat: 'memjs/modulo' });
+    offline.setDown(1, true);
+    expect(offline.route('hello')).toBe(-1);
+  });
+
   it("a down server's keys fail under redistribute (neither libmemcached, twemproxy nor gomemcache rehashes)", async () => {
     for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo'] as const) {
       const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });

@@ -100,6 +100,7 @@ describe('bad values', () => {
     ["libhashkit's crc for twemproxy (it calls it crc32)", { servers, compat: 'twemproxy/modula', hash: 'crc' }, 'hash'],
     ['hsieh for php-memcached (Debian\'s libhashkit has none)', { servers, compat: 'php-memcached/modula', hash: 'hsieh' }, 'hash'],
     ['fnv for gomemcache', { servers, compat: 'gomemcache/modulo', hash: 'fnv1a_32' }, 'hash'],
+    ['crc32 for memjs', { servers, compat: 'memjs/modulo', hash: 'crc32' }, 'hash'],
     ['crc32 for php-memcached/ketama-weighted', { servers, compat: 'php-memcached/ketama-weighted', hash: 'crc32' }, 'hash'],
     ['an engine in capitals', { servers, engine: 'WASM' }, 'engine'],
     ['a failover that is a boolean', { servers, failover: true }, 'failover'],
@@ -110,7 +111,7 @@ describe('bad values', () => {
 
   it('an unknown compat name lists the ones failback implements', () => {
     const err = thrown(() => validateRouterOptions({ servers, compat: 'pymemcache/rendezvous' } as never));
-    expectOptionError(err, 'compat', /^compat: must be one of 'pecl-memcache\/consistent', .*'php-memcached\/modula', 'pylibmc\/modula', 'twemproxy\/modula', 'gomemcache\/modulo', got/);
+    expectOptionError(err, 'compat', /^compat: must be one of 'pecl-memcache\/consistent', .*'php-memcached\/modula', 'pylibmc\/modula', 'twemproxy\/modula', 'gomemcache\/modulo', 'memjs\/modulo', got/);
   });
 
   it('compat presets resolve to their distribution, default hash and failover', () => {
@@ -122,6 +123,7 @@ describe('bad values', () => {
     expect(resolve({ compat: 'pylibmc/modula', hash: 'murmur3', failover: 'redistribute' })).toEqual(['pylibmc/modula', 'modula', 'murmur3', 'redistribute']);
     expect(resolve({ compat: 'twemproxy/modula' })).toEqual(['twemproxy/modula', 'modula', 'fnv1a_64', 'offline']);
     expect(resolve({ compat: 'gomemcache/modulo' })).toEqual(['gomemcache/modulo', 'modula', 'crc32', 'offline']);
+    expect(resolve({ compat: 'memjs/modulo', failover: 'redistribute' })).toEqual(['memjs/modulo', 'modula', 'java-hashcode-abs', 'redistribute']);
     expect(resolve({ compat: 'pecl-memcache/standard', hash: 'fnv' })).toEqual(['pecl-memcache/standard', 'standard', 'fnv', 'offline']);
     expect(resolve({ compat: 'perl-cache-memcached/buckets', hash: 'crc32' })).toEqual(['perl-cache-memcached/buckets', 'buckets', 'crc32', 'offline']);
     expect(resolve({ compat: 'php-memcached/ketama-weighted' })).toEqual(['php-memcached/ketama-weighted', 'ketama', 'md5', 'offline']);

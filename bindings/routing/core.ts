@@ -85,6 +85,8 @@ export const HashKind = {
   Jenkins: 10,
   /** twemproxy hsieh (SuperFastHash starting from 0). */
   Hsieh: 11,
+  /** memjs: Math.abs(Java String.hashCode) over the UTF-16 units of the key decoded as UTF-8 (as TextDecoder does). */
+  JavaHashCodeAbs: 12,
 } as const;
 export type HashKind = (typeof HashKind)[keyof typeof HashKind];
 

@@ -13,14 +13,14 @@ export type TwemproxyHashName = 'one_at_a_time' | 'md5' | 'crc32' | 'crc32a' | '
  * Key hash: `crc32` | `fnv` for `consistent` and `standard`; a libhashkit name for `modula`;
  * with `compat`, the names that client uses (see {@link CompatName}).
  */
-export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName;
+export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs';
 /**
  * A recorded client configuration, named `client/strategy` exactly as the vector files' headers
  * (HASHING-2.md): the same server for every key as that client, and its failover under `redistribute`.
  */
 export type CompatName =
   | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets' | 'php-memcached/ketama-weighted'
-  | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'gomemcache/modulo';
+  | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'gomemcache/modulo' | 'memjs/modulo';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
 /** Which implementation of the core to run. */
@@ -40,6 +40,8 @@ export interface RouterOptions {
    *   (default), `one_at_a_time`, `md5`, `crc32` (15-bit), `crc32a`, `fnv1_32`, `fnv1a_32`, `fnv1_64`,
    *   `hsieh`, `murmur`, `jenkins`. No failover (auto_eject_hosts off): -1.
    * - `gomemcache/modulo`: `crc32` (full 32 bits); `weight` = the address listed that many times in a row. No failover: -1.
+   * - `memjs/modulo` (memjs 1.3.2): `java-hashcode-abs` (Math.abs of Java's String.hashCode over UTF-16 units),
+   *   weights ignored; `redistribute` = memjs `failover: true` (the next live server in list order, wrapping).
    * - `pecl-memcache/consistent`, `pecl-memcache/standard` (`crc32`, `fnv`), `perl-cache-memcached/buckets`
    *   (`crc32`), `php-memcached/ketama-weighted` (`md5`): the same as the `distribution` of that name.
    * @default undefined (use `distribution`)
@@ -131,6 +133,9 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
     distribution: 'modula', table: D.ModulaSorted, hashes: TWEMPROXY_HASHES, defaultHash: 'fnv1a_64', pointNames: 'host-unless-11211', redistribute: 'fails',
   },
   'gomemcache/modulo': { distribution: 'modula', table: D.ModulaCopies, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'fails' },
+  'memjs/modulo': {
+    distribution: 'modula', table: D.Modula, hashes: { 'java-hashcode-abs': H.JavaHashCodeAbs }, defaultHash: 'java-hashcode-abs', pointNames: 'host:port', redistribute: 'rehash',
+  },
 };
 
 const FAILOVERS: readonly FailoverName[] = ['offline', 'redistribute'];
