@@ -62,7 +62,9 @@ export interface RouterOptions {
   hash?: HashName;
   /**
    * `offline`: a down server's keys route nowhere (-1) until it is back.
-   * `redistribute`: PECL's rehash (Perl's for `buckets`, next live point for `ketama`).
+   * `redistribute`: PECL's rehash (Perl's for `buckets`, next live point for `ketama`); with `compat`, what that
+   * client does (memjs: the next live server; php-memcached, pylibmc, twemproxy and gomemcache have no failover,
+   * so the keys route nowhere, -1). Refused for plain `modula`, which names no client's rule.
    * @default 'offline'
    */
   failover?: FailoverName;
