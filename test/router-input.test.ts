@@ -102,6 +102,7 @@ describe('bad values', () => {
     ['fnv for gomemcache', { servers, compat: 'gomemcache/modulo', hash: 'fnv1a_32' }, 'hash'],
     ['crc32 for memjs', { servers, compat: 'memjs/modulo', hash: 'crc32' }, 'hash'],
     ['crc32 for php-memcached/ketama-weighted', { servers, compat: 'php-memcached/ketama-weighted', hash: 'crc32' }, 'hash'],
+    ['one_at_a_time keys on pylibmc/ketama-weighted (not implemented yet)', { servers, compat: 'pylibmc/ketama-weighted', hash: 'one_at_a_time' }, 'hash'],
     ['an engine in capitals', { servers, engine: 'WASM' }, 'engine'],
     ['a failover that is a boolean', { servers, failover: true }, 'failover'],
   ])('%s is refused naming the option', async (_what, options, option) => {

@@ -19,7 +19,7 @@ export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName 
  * (HASHING-2.md): the same server for every key as that client, and its failover under `redistribute`.
  */
 export type CompatName =
-  | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets' | 'php-memcached/ketama-weighted'
+  | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted'
   | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'gomemcache/modulo' | 'memjs/modulo';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
@@ -43,7 +43,8 @@ export interface RouterOptions {
    * - `memjs/modulo` (memjs 1.3.2): `java-hashcode-abs` (Math.abs of Java's String.hashCode over UTF-16 units),
    *   weights ignored; `redistribute` = memjs `failover: true` (the next live server in list order, wrapping).
    * - `pecl-memcache/consistent`, `pecl-memcache/standard` (`crc32`, `fnv`), `perl-cache-memcached/buckets`
-   *   (`crc32`), `php-memcached/ketama-weighted` (`md5`): the same as the `distribution` of that name.
+   *   (`crc32`), `php-memcached/ketama-weighted` and `pylibmc/ketama-weighted` (`md5`; libketama): the same as the
+   *   `distribution` of that name (pylibmc's weighted mode with one_at_a_time keys is not implemented yet).
    * @default undefined (use `distribution`)
    */
   compat?: CompatName;
@@ -129,6 +130,7 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'pecl-memcache/standard': DISTRIBUTIONS.standard,
   'perl-cache-memcached/buckets': DISTRIBUTIONS.buckets,
   'php-memcached/ketama-weighted': DISTRIBUTIONS.ketama,
+  'pylibmc/ketama-weighted': DISTRIBUTIONS.ketama,
   'php-memcached/modula': LIBMEMCACHED_MODULA,
   'pylibmc/modula': LIBMEMCACHED_MODULA,
   'twemproxy/modula': {

@@ -48,7 +48,7 @@ export function routerOptionsFor(v: VectorFile): RouterOptions {
 export function distributionOptionsFor(v: VectorFile): RouterOptions | undefined {
   const byCompat: Record<string, DistributionName> = {
     'pecl-memcache/consistent': 'consistent', 'pecl-memcache/standard': 'standard',
-    'perl-cache-memcached/buckets': 'buckets', 'php-memcached/ketama-weighted': 'ketama', 'php-memcached/modula': 'modula', 'pylibmc/modula': 'modula',
+    'perl-cache-memcached/buckets': 'buckets', 'php-memcached/ketama-weighted': 'ketama', 'pylibmc/ketama-weighted': 'ketama', 'php-memcached/modula': 'modula', 'pylibmc/modula': 'modula',
   };
   const distribution = byCompat[`${v.client}/${v.strategy}`];
   if (distribution === undefined) return undefined;
