@@ -14,6 +14,8 @@ export const DIST_MODULA: i32 = 4;
 export const DIST_MODULA_COPIES: i32 = 5;
 /** twemproxy modula: `weight` copies in twemproxy's name order, hash % entries; empty key → hash 0. */
 export const DIST_MODULA_SORTED: i32 = 6;
+/** libmemcached unweighted consistent: 100 points per server at keyhash(name + "-" + i); successor lookup. */
+export const DIST_CONTINUUM: i32 = 7;
 
 /** Standard CRC-32 (IEEE, reflected). */
 export const HASH_CRC32: i32 = 0;

@@ -2,11 +2,10 @@
 // `routeKeys` specializes its loop per (distribution, hash) so the hot path has no dispatch.
 
 import {
-  DIST_BUCKETS, DIST_CONSISTENT, DIST_KETAMA, DIST_MODULA, DIST_MODULA_COPIES, DIST_MODULA_SORTED, DIST_STANDARD,
+  DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_MODULA, DIST_MODULA_COPIES, DIST_MODULA_SORTED, DIST_STANDARD,
   FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
 } from "./codes";
 import { crc15, crc32 } from "./crc32";
-import { md5First } from "./md5";
 import { crc32DecimalPrefix, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { bitTest } from "./bitmap";
 import {
@@ -22,11 +21,10 @@ const PERL_TRIES: u32 = 20;
 /** Mask for `hash % 1024` of PECL consistent. */
 const CONSISTENT_MASK: u32 = CONSISTENT_BUCKETS - 1;
 
-/** The key hash a distribution uses: Buckets crc32, Ketama md5, the others `kind`. */
+/** The key hash a distribution uses: Buckets crc32, the others `kind` (Md5 for libketama). */
 // @ts-ignore: decorator
 @inline function keyHash(dist: i32, kind: i32, ptr: usize, len: usize): u32 {
   if (dist == DIST_BUCKETS) return crc32(ptr, len);
-  if (dist == DIST_KETAMA) return md5First(ptr, len);
   // twemproxy hashes an empty key to 0.
   if (dist == DIST_MODULA_SORTED && len == 0) return 0;
   return hashBytes(kind, ptr, len);
@@ -57,7 +55,7 @@ function ketamaFind(h: u32): u32 {
     return (h15 == 0 ? 1 : h15) % entryCount;
   }
   if (dist == DIST_BUCKETS) return crc15(h) % entryCount;
-  if (dist == DIST_KETAMA) return ketamaFind(h);
+  if (dist == DIST_KETAMA || dist == DIST_CONTINUUM) return ketamaFind(h);
   // The modula kinds.
   return h % entryCount;
 }
@@ -89,6 +87,7 @@ export function ownerOf(ptr: usize, len: usize): i32 {
 function failover(ptr: usize, len: usize, e: u32, mode: i32): i32 {
   if (mode != FAILOVER_REDISTRIBUTE || offlineEntries >= entryCount) return NO_SERVER;
   let dist = distribution;
+  // Ketama, Continuum: the next live point; the modula kinds: the next live entry.
   if (dist == DIST_KETAMA || dist >= DIST_MODULA) return nextOnlinePoint(e);
   if (dist == DIST_BUCKETS) return perlRehash(ptr, len);
   return peclRehash(dist, ptr, len);
@@ -171,7 +170,10 @@ export function routeKeys(count: u32, mode: i32): void {
   } else if (dist == DIST_BUCKETS) {
     routeLoop(DIST_BUCKETS, HASH_CRC32, count, mode);
   } else if (dist == DIST_KETAMA) {
-    routeLoop(DIST_KETAMA, HASH_MD5, count, mode);
+    if (kind == HASH_MD5) routeLoop(DIST_KETAMA, HASH_MD5, count, mode);
+    else routeLoop(DIST_KETAMA, kind, count, mode);
+  } else if (dist == DIST_CONTINUUM) {
+    routeLoop(DIST_CONTINUUM, kind, count, mode);
   } else if (dist == DIST_MODULA) {
     routeLoop(DIST_MODULA, kind, count, mode);
   } else if (dist == DIST_MODULA_COPIES) {

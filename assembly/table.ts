@@ -6,9 +6,9 @@
 // Points being built are u64 items (value | server << 32) in the scratch space after the table.
 
 import {
-  DIST_BUCKETS, DIST_CONSISTENT, DIST_KETAMA, DIST_MODULA, DIST_MODULA_COPIES, DIST_MODULA_SORTED, DIST_STANDARD,
+  DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_MODULA, DIST_MODULA_COPIES, DIST_MODULA_SORTED, DIST_STANDARD,
 } from "./codes";
-import { DASH, dashState, hashDashSuffix } from "./hash";
+import { DASH, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { md5A, md5B, md5C, md5D, md5Final, md5Init, md5Update } from "./md5";
 import { DIGITS, writeDecimal } from "./decimal";
 import { bitAssign, bitmapBytes, bitmapClear } from "./bitmap";
@@ -25,6 +25,10 @@ const CONSISTENT_STEP: u32 = 0xFFFFFFFF / CONSISTENT_BUCKETS;
 const KETAMA_POINTS_PER_SERVER: f32 = 160;
 /** libmemcached: points taken from one MD5 digest (4 little-endian words). */
 const KETAMA_POINTS_PER_HASH: u32 = 4;
+/** libmemcached unweighted consistent: points per server (MEMCACHED_POINTS_PER_SERVER). */
+const CONTINUUM_POINTS_PER_SERVER: u32 = 100;
+/** Room after a point name for "-" and the digits of any u32. */
+const SUFFIX_ROOM: usize = 16;
 /** Most points a table may have (16 bytes of scratch each must fit in wasm32 memory). */
 const MAX_POINTS: u64 = 0x0FFFFFFF;
 
@@ -69,6 +73,7 @@ export function buildTable(dist: i32, hash: i32, n: u32): u32 {
     else if (dist == DIST_STANDARD || dist == DIST_BUCKETS || dist == DIST_MODULA_COPIES) entries = buildCopies(n);
     else if (dist == DIST_MODULA) entries = buildModula(n);
     else if (dist == DIST_MODULA_SORTED) entries = buildSortedCopies(n);
+    else if (dist == DIST_CONTINUUM) entries = buildContinuum(hash, n);
   }
   entryCount = entries;
   if (entries == 0) {
@@ -245,6 +250,11 @@ function buildKetama(n: u32): u32 {
       p += 32;
     }
   }
+  return finishPoints(items, points, end);
+}
+
+/** Sorts the built points (value, then server) into pointValues / entryServers; returns their count. */
+function finishPoints(items: usize, points: u32, end: u64): u32 {
   sortPoints(items, items + (<usize>points << 3), points);
   for (let i: usize = 0; i < <usize>points; i++) {
     let item = load<u64>(items + (i << 3));
@@ -254,6 +264,37 @@ function buildKetama(n: u32): u32 {
   bitmapClear(offlineBitmap, points);
   setTableEnd(end);
   return points;
+}
+
+/**
+ * libmemcached unweighted consistent: for each server, points hash(base + "-" + i), i = 0 .. 99,
+ * with the key hash `hash` (any kind: the name is written out whole, so no incremental form is needed).
+ */
+function buildContinuum(hash: i32, n: u32): u32 {
+  let total = <u64>n * CONTINUUM_POINTS_PER_SERVER;
+  if (total > MAX_POINTS) unreachable();
+  let points = <u32>total;
+  let longest: usize = 0;
+  for (let s: u32 = 0; s < n; s++) longest = max(longest, nameLength(s));
+  let end = placeTable(points, true);
+  let items = placeScratch(end, points);
+  // One point name at a time, written after the points' scratch.
+  let name = items + (<usize>points << 4);
+  ensureMemory(<u64>name + <u64>longest + SUFFIX_ROOM);
+  let p = items;
+  for (let s: u32 = 0; s < n; s++) {
+    let len = nameLength(s);
+    memory.copy(name, nameOffset(s), len);
+    store<u8>(name + len, 0x2d);
+    let high = <u64>s << 32;
+    for (let i: u32 = 0; i < CONTINUUM_POINTS_PER_SERVER; i++) {
+      let digits = writeDecimal(i);
+      memory.copy(name + len + 1, DIGITS, digits);
+      store<u64>(p, high | hashBytes(hash, name, len + 1 + digits));
+      p += 8;
+    }
+  }
+  return finishPoints(items, points, end);
 }
 
 /** Sets (down = true) or clears the offline bit of every entry of server `s`. */

@@ -40,7 +40,10 @@ const presets: [CompatName, HashName | undefined][] = [
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [['php-memcached/modula', h], ['pylibmc/modula', h]]),
   ...[undefined, ...TWEMPROXY].map((h): [CompatName, HashName | undefined] => ['twemproxy/modula', h]),
   ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
-  ['perl-cache-memcached/buckets', undefined], ['php-memcached/ketama-weighted', undefined], ['pylibmc/ketama-weighted', 'md5'],
+  ['perl-cache-memcached/buckets', undefined],
+  ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [
+    ['php-memcached/consistent', h], ['pylibmc/ketama-weighted', h], ['php-memcached/ketama-weighted', h],
+  ]),
 ];
 const compatConfig = fc.record({
   servers,

@@ -90,7 +90,7 @@ describe.each(['wasm', 'js'] as const)('offline buckets (%s)', (engine) => {
   });
 });
 
-describe.each(['wasm', 'js'] as const)('modula presets (%s), HASHING-2.md §3, §5, §12 on S3', (engine) => {
+describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md §3, §4, §5, §10, §12 on S3', (engine) => {
   const s3 = ['127.0.0.1:21211', '127.0.0.1:21212', '127.0.0.1:21213'];
   const keys = ['foo', 'hello', 'user:1', 'ключ', '🔑'];
   const route = async (options: Omit<RouterOptions, 'servers'>, list: RouterOptions['servers'] = s3, k = keys) =>
@@ -133,8 +133,21 @@ describe.each(['wasm', 'js'] as const)('modula presets (%s), HASHING-2.md §3, �
     expect(offline.route('hello')).toBe(-1);
   });
 
-  it("a down server's keys fail under redistribute (neither libmemcached, twemproxy nor gomemcache rehashes)", async () => {
-    for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo'] as const) {
+  it('libmemcached consistent (§4): 100 points per server with the key hash, weighted ketama once a weight is above 1', async () => {
+    expect(await route({ compat: 'php-memcached/consistent' })).toEqual([2, 1, 1, 2, 0]);
+    expect(await route({ compat: 'pylibmc/consistent', hash: 'crc' })).toEqual([0, 1, 0, 2, 0]);
+    expect(await route({ compat: 'pylibmc/consistent-spy' })).toEqual([0, 2, 0, 0, 1]);
+    // Weights 1, 2, 1: md5 points in float32 counts, one_at_a_time keys.
+    const w121 = ['127.0.0.1:21211', '127.0.0.1:21212:2', '127.0.0.1:21213'];
+    expect(await route({ compat: 'pylibmc/consistent' }, w121)).toEqual([2, 1, 0, 0, 1]);
+    expect(await route({ compat: 'pylibmc/ketama-weighted', hash: 'one_at_a_time' }, w121)).toEqual([2, 1, 0, 0, 1]);
+    expect(await route({ compat: 'pylibmc/ketama-weighted' })).toEqual([2, 1, 1, 0, 0]);
+    // libketama: the same table as distribution 'ketama'.
+    expect(await route({ compat: 'php-memcached/ketama-weighted' }, w121)).toEqual(await route({ distribution: 'ketama' }, w121));
+  });
+
+  it("a down server's keys fail under redistribute (neither libmemcached without auto-eject, twemproxy nor gomemcache rehashes)", async () => {
+    for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted'] as const) {
       const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });
       const many = Array.from({ length: 300 }, (_, i) => `key:${i}`);
       const owners = many.map((k) => router.owner(k));

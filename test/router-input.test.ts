@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidKeyError, InvalidOptionError } from '../bindings/errors.js';
 import type { Core } from '../bindings/routing/core.js';
 import { createJsCore } from '../bindings/routing/js/core.js';
-import { resolveRouterOptions, ROUTER_OPTION_NAMES, validateRouterOptions, type EngineName, type RouterOptions } from '../bindings/routing/options.js';
+import { COMPAT_NAMES, resolveRouterOptions, ROUTER_OPTION_NAMES, validateRouterOptions, type EngineName, type RouterOptions } from '../bindings/routing/options.js';
 import { createRouter, Router, type RouteKey } from '../bindings/routing/router.js';
 import { instantiateWasmCore, provideWasm } from '../bindings/routing/wasm-core.js';
 import { thrown } from './support/thrown.js';
@@ -102,7 +102,8 @@ describe('bad values', () => {
     ['fnv for gomemcache', { servers, compat: 'gomemcache/modulo', hash: 'fnv1a_32' }, 'hash'],
     ['crc32 for memjs', { servers, compat: 'memjs/modulo', hash: 'crc32' }, 'hash'],
     ['crc32 for php-memcached/ketama-weighted', { servers, compat: 'php-memcached/ketama-weighted', hash: 'crc32' }, 'hash'],
-    ['one_at_a_time keys on pylibmc/ketama-weighted (not implemented yet)', { servers, compat: 'pylibmc/ketama-weighted', hash: 'one_at_a_time' }, 'hash'],
+    ['hsieh keys on pylibmc/ketama-weighted', { servers, compat: 'pylibmc/ketama-weighted', hash: 'hsieh' }, 'hash'],
+    ['consistent-spy with a weight above 1 (not recorded)', { servers, compat: 'pylibmc/consistent-spy' }, 'servers[1].weight'],
     ['an engine in capitals', { servers, engine: 'WASM' }, 'engine'],
     ['a failover that is a boolean', { servers, failover: true }, 'failover'],
   ])('%s is refused naming the option', async (_what, options, option) => {
@@ -112,7 +113,9 @@ describe('bad values', () => {
 
   it('an unknown compat name lists the ones failback implements', () => {
     const err = thrown(() => validateRouterOptions({ servers, compat: 'pymemcache/rendezvous' } as never));
-    expectOptionError(err, 'compat', /^compat: must be one of 'pecl-memcache\/consistent', .*'php-memcached\/modula', 'pylibmc\/modula', 'twemproxy\/modula', 'gomemcache\/modulo', 'memjs\/modulo', got/);
+    expectOptionError(err, 'compat', /^compat: must be one of 'pecl-memcache\/consistent', .*, got "pymemcache\/rendezvous"$/);
+    for (const name of COMPAT_NAMES) expect((err as Error).message).toContain(`'${name}'`);
+    expect(COMPAT_NAMES).toHaveLength(13);
   });
 
   it('compat presets resolve to their distribution, default hash and failover', () => {
@@ -128,6 +131,8 @@ describe('bad values', () => {
     expect(resolve({ compat: 'pecl-memcache/standard', hash: 'fnv' })).toEqual(['pecl-memcache/standard', 'standard', 'fnv', 'offline']);
     expect(resolve({ compat: 'perl-cache-memcached/buckets', hash: 'crc32' })).toEqual(['perl-cache-memcached/buckets', 'buckets', 'crc32', 'offline']);
     expect(resolve({ compat: 'php-memcached/ketama-weighted' })).toEqual(['php-memcached/ketama-weighted', 'ketama', 'md5', 'offline']);
+    expect(resolve({ compat: 'pylibmc/consistent', hash: 'crc' })).toEqual(['pylibmc/consistent', 'ketama', 'crc', 'offline']);
+    expect(validateRouterOptions({ servers: ['a:1', 'b:1'], compat: 'pylibmc/consistent-spy' }).hash).toBe('one_at_a_time');
     expect(resolve({ distribution: 'modula' })).toEqual([undefined, 'modula', 'one_at_a_time', 'offline']);
   });
 

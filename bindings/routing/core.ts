@@ -49,7 +49,7 @@ export const Distribution = {
   Standard: 1,
   /** Perl Cache::Memcached: like Standard without the 0 → 1 rule. */
   Buckets: 2,
-  /** libmemcached weighted ketama (LIBKETAMA_COMPATIBLE): md5 points, float32 point counts. */
+  /** libmemcached weighted ketama (LIBKETAMA_COMPATIBLE): md5 points, float32 point counts; keys hashed with `hash` (Md5 for libketama). */
   Ketama: 3,
   /** libmemcached modula: one entry per server in list order (weights ignored), hash % n. */
   Modula: 4,
@@ -57,6 +57,8 @@ export const Distribution = {
   ModulaCopies: 5,
   /** twemproxy modula: `weight` copies in twemproxy's name order, hash % entries; an empty key hashes to 0. */
   ModulaSorted: 6,
+  /** libmemcached unweighted consistent: 100 points per server at hash(name + "-" + i) with the key hash; first point >= hash(key). */
+  Continuum: 7,
 } as const;
 export type Distribution = (typeof Distribution)[keyof typeof Distribution];
 

@@ -19,8 +19,9 @@ export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName 
  * (HASHING-2.md): the same server for every key as that client, and its failover under `redistribute`.
  */
 export type CompatName =
-  | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted'
-  | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'gomemcache/modulo' | 'memjs/modulo';
+  | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets'
+  | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'gomemcache/modulo' | 'memjs/modulo'
+  | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
 /** Which implementation of the core to run. */
@@ -42,9 +43,14 @@ export interface RouterOptions {
    * - `gomemcache/modulo`: `crc32` (full 32 bits); `weight` = the address listed that many times in a row. No failover: -1.
    * - `memjs/modulo` (memjs 1.3.2): `java-hashcode-abs` (Math.abs of Java's String.hashCode over UTF-16 units),
    *   weights ignored; `redistribute` = memjs `failover: true` (the next live server in list order, wrapping).
+   * - `php-memcached/consistent`, `pylibmc/consistent` (libmemcached consistent, pylibmc `ketama: True`): every
+   *   weight 1: 100 points per server at hash(name + "-" + i) with the key hash; any weight > 1 switches
+   *   libmemcached to weighted ketama (md5 points) with the key hash kept. `pylibmc/consistent-spy`: points named
+   *   "/host:port-i" (weights > 1 are refused: not recorded). `php-memcached/ketama-weighted`,
+   *   `pylibmc/ketama-weighted`: weighted ketama, `md5` keys by default (libketama), any libhashkit key hash.
+   *   The libhashkit hash names; no failover (auto-eject off): under `redistribute` a down server's keys fail (-1).
    * - `pecl-memcache/consistent`, `pecl-memcache/standard` (`crc32`, `fnv`), `perl-cache-memcached/buckets`
-   *   (`crc32`), `php-memcached/ketama-weighted` and `pylibmc/ketama-weighted` (`md5`; libketama): the same as the
-   *   `distribution` of that name (pylibmc's weighted mode with one_at_a_time keys is not implemented yet).
+   *   (`crc32`): the same as the `distribution` of that name.
    * @default undefined (use `distribution`)
    */
   compat?: CompatName;
@@ -90,8 +96,11 @@ export interface ResolvedRouterOptions {
   hash: HashName;
   failover: FailoverName;
   engine: EngineName | undefined;
-  /** The name the core hashes (or sorts) per server: `host:port`, or libmemcached's and twemproxy's `host` for port 11211. */
-  pointNames: 'host:port' | 'host-unless-11211';
+  /**
+   * The name the core hashes (or sorts) per server: `host:port`; libmemcached's and twemproxy's `host` for
+   * port 11211; libmemcached's spy mode `/host:port`.
+   */
+  pointNames: 'host:port' | 'host-unless-11211' | '/host:port';
   codes: { distribution: D; hash: H; failover: F };
 }
 
@@ -104,6 +113,8 @@ interface Scheme {
   readonly pointNames: ResolvedRouterOptions['pointNames'];
   /** What `redistribute` does: the core's rehash, the client's "keys fail" (-1), or refused (no client rule). */
   readonly redistribute: 'rehash' | 'fails' | 'refused';
+  /** libmemcached's weighted switch: the table when any server has weight > 1 (`refused`: not recorded). */
+  readonly ifWeighted?: D | 'refused';
 }
 
 const PECL_HASHES = { crc32: H.Crc32, fnv: H.Fnv } as const;
@@ -125,18 +136,25 @@ const DISTRIBUTIONS: Readonly<Record<DistributionName, Scheme>> = {
 };
 
 const LIBMEMCACHED_MODULA: Scheme = { ...DISTRIBUTIONS.modula, redistribute: 'fails' };
+const LIBMEMCACHED_CONSISTENT: Scheme = {
+  distribution: 'ketama', table: D.Continuum, ifWeighted: D.Ketama, hashes: LIBHASHKIT_HASHES, defaultHash: 'one_at_a_time', pointNames: 'host-unless-11211', redistribute: 'fails',
+};
+const LIBMEMCACHED_KETAMA_WEIGHTED: Scheme = { ...DISTRIBUTIONS.ketama, hashes: LIBHASHKIT_HASHES, redistribute: 'fails' };
 const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'pecl-memcache/consistent': DISTRIBUTIONS.consistent,
   'pecl-memcache/standard': DISTRIBUTIONS.standard,
   'perl-cache-memcached/buckets': DISTRIBUTIONS.buckets,
-  'php-memcached/ketama-weighted': DISTRIBUTIONS.ketama,
-  'pylibmc/ketama-weighted': DISTRIBUTIONS.ketama,
   'php-memcached/modula': LIBMEMCACHED_MODULA,
   'pylibmc/modula': LIBMEMCACHED_MODULA,
   'twemproxy/modula': {
     distribution: 'modula', table: D.ModulaSorted, hashes: TWEMPROXY_HASHES, defaultHash: 'fnv1a_64', pointNames: 'host-unless-11211', redistribute: 'fails',
   },
   'gomemcache/modulo': { distribution: 'modula', table: D.ModulaCopies, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'fails' },
+  'php-memcached/consistent': LIBMEMCACHED_CONSISTENT,
+  'pylibmc/consistent': LIBMEMCACHED_CONSISTENT,
+  'pylibmc/consistent-spy': { ...LIBMEMCACHED_CONSISTENT, pointNames: '/host:port', ifWeighted: 'refused' },
+  'php-memcached/ketama-weighted': LIBMEMCACHED_KETAMA_WEIGHTED,
+  'pylibmc/ketama-weighted': LIBMEMCACHED_KETAMA_WEIGHTED,
   'memjs/modulo': {
     distribution: 'modula', table: D.Modula, hashes: { 'java-hashcode-abs': H.JavaHashCodeAbs }, defaultHash: 'java-hashcode-abs', pointNames: 'host:port', redistribute: 'rehash',
   },
@@ -198,8 +216,18 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
   const failoverCode = failover === 'redistribute' && scheme.redistribute === 'rehash' ? F.Redistribute : F.Offline;
   return {
     servers, compat, distribution: scheme.distribution, hash, failover, engine, pointNames: scheme.pointNames,
-    codes: { distribution: scheme.table, hash: scheme.hashes[hash]!, failover: failoverCode },
+    codes: { distribution: tableFor(scheme, compat, servers), hash: scheme.hashes[hash]!, failover: failoverCode },
   };
+}
+
+/** The scheme's table for these servers: libmemcached turns weighted ketama on when a server has weight > 1. */
+function tableFor(scheme: Scheme, compat: CompatName | undefined, servers: readonly ServerAddress[]): D {
+  const weighted = servers.findIndex((s) => s.weight > 1);
+  if (scheme.ifWeighted === undefined || weighted < 0) return scheme.table;
+  if (scheme.ifWeighted === 'refused') {
+    throw new InvalidOptionError(`servers[${weighted}].weight`, `compat '${compat}' with a weight above 1 was not recorded; failback does not guess it: give every server weight 1`);
+  }
+  return scheme.ifWeighted;
 }
 
 /**

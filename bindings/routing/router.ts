@@ -32,6 +32,7 @@ function tooLong(key: RouteKey, size: string): InvalidKeyError {
 
 /** The name the core hashes (ketama points) or sorts (twemproxy) per server: libmemcached and twemproxy drop the default port. */
 function pointName(server: ServerAddress, rule: ResolvedRouterOptions['pointNames']): string {
+  if (rule === '/host:port') return `/${server.host}:${server.port}`;
   return rule === 'host-unless-11211' && server.port === DEFAULT_PORT ? server.host : server.name;
 }
 

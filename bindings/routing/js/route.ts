@@ -53,7 +53,9 @@ export function entryOf(t: Table, bytes: Uint8Array, start: number, end: number)
   if (t.servers === 1) return 0;
   switch (t.distribution) {
     case Distribution.Ketama:
-      return ketamaSearch(t.values, md5Word0(bytes, start, end));
+      return ketamaSearch(t.values, t.hash === HashKind.Md5 ? md5Word0(bytes, start, end) : hashOf(t.hash, bytes, start, end));
+    case Distribution.Continuum:
+      return ketamaSearch(t.values, hashOf(t.hash, bytes, start, end));
     case Distribution.Buckets:
       return ((~crc32Update(CRC32_INIT, bytes, start, end) >>> 16) & 0x7fff) % t.count;
     case Distribution.Modula:
@@ -80,6 +82,7 @@ export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number
   if (failover !== Failover.Redistribute || t.offlineCount === t.count) return -1;
   switch (t.distribution) {
     case Distribution.Ketama:
+    case Distribution.Continuum:
     case Distribution.Modula:
     case Distribution.ModulaCopies:
     case Distribution.ModulaSorted:

@@ -7,6 +7,7 @@ import { Distribution, HashKind } from '../core.js';
 import { crc32Byte, crc32Decimal, crc32Final, crc32Update, CRC32_INIT } from './crc32.js';
 import { CHAR_0, CHAR_DASH, leadingPlace } from './decimal.js';
 import { fnvByte, fnvDecimal, fnvUpdate, FNV_INIT } from './fnv.js';
+import { hashOf } from './hash.js';
 import { md5Words } from './md5.js';
 import { align8, type LinearMemory, type Regions } from './memory.js';
 import { radixSortPoints } from './sort.js';
@@ -72,9 +73,14 @@ export class Table {
     const { buffer } = memory;
     const { entriesPtr, valuesPtr, offlinePtr, count } = this.layout;
     this.entries = new Int32Array(buffer, entriesPtr, count);
-    this.values = new Uint32Array(buffer, valuesPtr, this.distribution === Distribution.Ketama ? count : 0);
+    this.values = new Uint32Array(buffer, valuesPtr, hasPoints(this.distribution) ? count : 0);
     this.offline = new Int32Array(buffer, offlinePtr, offlineWords(count));
   }
+}
+
+/** Whether a table's entries are continuum points (values + servers). */
+export function hasPoints(distribution: Distribution): boolean {
+  return distribution === Distribution.Ketama || distribution === Distribution.Continuum;
 }
 
 function offlineWords(entries: number): number {
@@ -139,7 +145,10 @@ export function buildTable(
       table = buildConsistent(memory, regions, list, checkedKeyHash(distribution, hash));
       break;
     case Distribution.Ketama:
-      table = buildKetama(memory, regions, list);
+      table = buildKetama(memory, regions, list, hash);
+      break;
+    case Distribution.Continuum:
+      table = buildContinuum(memory, regions, list, hash);
       break;
     case Distribution.Modula:
       table = buildEntries(memory, regions, list, distribution, hash, Array.from({ length: n }, (_, s) => s));
@@ -278,8 +287,8 @@ export function ketamaPointCount(weight: number, total: number, n: number): numb
 let nameScratch = new Uint8Array(256);
 const digest = new Int32Array(4);
 
-/** Ketama: points (4 per MD5 digest of name + "-" + i), sorted; the points are the entries. */
-function buildKetama(memory: LinearMemory, regions: Regions, list: ServerList): Table {
+/** Ketama: points (4 per MD5 digest of name + "-" + i), sorted; the points are the entries; keys hashed with `hash`. */
+function buildKetama(memory: LinearMemory, regions: Regions, list: ServerList, hash: HashKind): Table {
   const total = totalWeight(list);
   let points = 0;
   for (let s = 0; s < list.n; s++) points += ketamaPointCount(list.weights[s], total, list.n);
@@ -317,5 +326,41 @@ function buildKetama(memory: LinearMemory, regions: Regions, list: ServerList): 
     }
   }
   radixSortPoints(values, servers, new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points);
-  return new Table({ distribution: Distribution.Ketama, hash: HashKind.Md5, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
+  return new Table({ distribution: Distribution.Ketama, hash, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
+}
+
+/** libmemcached unweighted consistent: per server MEMCACHED_POINTS_PER_SERVER points. */
+const CONTINUUM_POINTS = 100;
+
+/** libmemcached unweighted consistent: points hash(name + "-" + i), i = 0 .. 99, with the key hash; sorted by value, then server. */
+function buildContinuum(memory: LinearMemory, regions: Regions, list: ServerList, hash: HashKind): Table {
+  const points = list.n * CONTINUUM_POINTS;
+  const valuesPtr = regions.table;
+  const entriesPtr = align8(valuesPtr + points * 4);
+  const offlinePtr = align8(entriesPtr + points * ENTRY_BYTES);
+  const end = align8(offlinePtr + offlineWords(points) * 4);
+  const tmpValuesPtr = end;
+  const tmpServersPtr = align8(tmpValuesPtr + points * 4);
+  memory.ensure(tmpServersPtr + points * 4);
+  const { buffer, u8 } = memory;
+  const values = new Uint32Array(buffer, valuesPtr, points);
+  const servers = new Int32Array(buffer, entriesPtr, points);
+
+  let p = 0;
+  for (let s = 0; s < list.n; s++) {
+    const start = list.nameStarts[s];
+    const nameLength = list.nameEnds[s] - start;
+    if (nameScratch.length < nameLength + 11) nameScratch = new Uint8Array(nameLength + 11);
+    const name = nameScratch;
+    name.set(u8.subarray(start, start + nameLength));
+    name[nameLength] = CHAR_DASH;
+    for (let i = 0; i < CONTINUUM_POINTS; i++) {
+      let at = nameLength + 1;
+      for (let place = leadingPlace(i); place >= 1; place = (place / 10) | 0) name[at++] = CHAR_0 + (((i / place) | 0) % 10);
+      values[p] = hashOf(hash, name, 0, at);
+      servers[p++] = s;
+    }
+  }
+  radixSortPoints(values, servers, new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points);
+  return new Table({ distribution: Distribution.Continuum, hash, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
 }
