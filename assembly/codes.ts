@@ -16,6 +16,8 @@ export const DIST_MODULA_COPIES: i32 = 5;
 export const DIST_MODULA_SORTED: i32 = 6;
 /** libmemcached unweighted consistent: 100 points per server at keyhash(name + "-" + i); successor lookup. */
 export const DIST_CONTINUUM: i32 = 7;
+/** twemproxy ketama: Ketama's points generated in twemproxy's name order (ties), empty key → hash 0. */
+export const DIST_KETAMA_SORTED: i32 = 8;
 
 /** Standard CRC-32 (IEEE, reflected). */
 export const HASH_CRC32: i32 = 0;

@@ -2,7 +2,8 @@
 // `routeKeys` specializes its loop per (distribution, hash) so the hot path has no dispatch.
 
 import {
-  DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_MODULA, DIST_MODULA_COPIES, DIST_MODULA_SORTED, DIST_STANDARD,
+  DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
+  DIST_MODULA_SORTED, DIST_STANDARD,
   FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
 } from "./codes";
 import { crc15, crc32 } from "./crc32";
@@ -26,7 +27,7 @@ const CONSISTENT_MASK: u32 = CONSISTENT_BUCKETS - 1;
 @inline function keyHash(dist: i32, kind: i32, ptr: usize, len: usize): u32 {
   if (dist == DIST_BUCKETS) return crc32(ptr, len);
   // twemproxy hashes an empty key to 0.
-  if (dist == DIST_MODULA_SORTED && len == 0) return 0;
+  if ((dist == DIST_MODULA_SORTED || dist == DIST_KETAMA_SORTED) && len == 0) return 0;
   return hashBytes(kind, ptr, len);
 }
 
@@ -55,7 +56,7 @@ function ketamaFind(h: u32): u32 {
     return (h15 == 0 ? 1 : h15) % entryCount;
   }
   if (dist == DIST_BUCKETS) return crc15(h) % entryCount;
-  if (dist == DIST_KETAMA || dist == DIST_CONTINUUM) return ketamaFind(h);
+  if (dist == DIST_KETAMA || dist == DIST_CONTINUUM || dist == DIST_KETAMA_SORTED) return ketamaFind(h);
   // The modula kinds.
   return h % entryCount;
 }
@@ -174,6 +175,8 @@ export function routeKeys(count: u32, mode: i32): void {
     else routeLoop(DIST_KETAMA, kind, count, mode);
   } else if (dist == DIST_CONTINUUM) {
     routeLoop(DIST_CONTINUUM, kind, count, mode);
+  } else if (dist == DIST_KETAMA_SORTED) {
+    routeLoop(DIST_KETAMA_SORTED, kind, count, mode);
   } else if (dist == DIST_MODULA) {
     routeLoop(DIST_MODULA, kind, count, mode);
   } else if (dist == DIST_MODULA_COPIES) {

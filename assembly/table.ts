@@ -6,7 +6,8 @@
 // Points being built are u64 items (value | server << 32) in the scratch space after the table.
 
 import {
-  DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_MODULA, DIST_MODULA_COPIES, DIST_MODULA_SORTED, DIST_STANDARD,
+  DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
+  DIST_MODULA_SORTED, DIST_STANDARD,
 } from "./codes";
 import { DASH, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { md5A, md5B, md5C, md5D, md5Final, md5Init, md5Update } from "./md5";
@@ -69,7 +70,7 @@ export function buildTable(dist: i32, hash: i32, n: u32): u32 {
   let entries: u32 = 0;
   if (n != 0) {
     if (dist == DIST_CONSISTENT) entries = buildConsistent(hash, n);
-    else if (dist == DIST_KETAMA) entries = buildKetama(n);
+    else if (dist == DIST_KETAMA || dist == DIST_KETAMA_SORTED) entries = buildKetama(n, dist == DIST_KETAMA_SORTED);
     else if (dist == DIST_STANDARD || dist == DIST_BUCKETS || dist == DIST_MODULA_COPIES) entries = buildCopies(n);
     else if (dist == DIST_MODULA) entries = buildModula(n);
     else if (dist == DIST_MODULA_SORTED) entries = buildSortedCopies(n);
@@ -135,6 +136,18 @@ function nameBefore(a: u32, b: u32): bool {
   return a < b;
 }
 
+/** Writes the n server indexes at `order` (u32 each): list order, or twemproxy's name order (insertion sort: lists are short). */
+function writeServerOrder(order: usize, n: u32, byName: bool): void {
+  for (let i: u32 = 0; i < n; i++) {
+    let j = i;
+    while (byName && j > 0 && nameBefore(i, load<u32>(order + (<usize>(j - 1) << 2)))) {
+      store<u32>(order + (<usize>j << 2), load<u32>(order + (<usize>(j - 1) << 2)));
+      j--;
+    }
+    store<u32>(order + (<usize>j << 2), i);
+  }
+}
+
 /** twemproxy modula: `weight` copies of each server, the servers sorted by name (conf_validate_server). */
 function buildSortedCopies(n: u32): u32 {
   let total: u64 = 0;
@@ -142,16 +155,8 @@ function buildSortedCopies(n: u32): u32 {
   if (total > 0xFFFFFFFF) unreachable();
   let entries = <u32>total;
   let end = placeTable(entries, false);
-  // The sorted server indexes, by insertion sort in scratch after the table (server lists are short).
   let order = placeScratch(end, <u64>n);
-  for (let i: u32 = 0; i < n; i++) {
-    let j = i;
-    while (j > 0 && nameBefore(i, load<u32>(order + (<usize>(j - 1) << 2)))) {
-      store<u32>(order + (<usize>j << 2), load<u32>(order + (<usize>(j - 1) << 2)));
-      j--;
-    }
-    store<u32>(order + (<usize>j << 2), i);
-  }
+  writeServerOrder(order, n, true);
   let p = entryServers;
   for (let k: u32 = 0; k < n; k++) {
     let s = load<u32>(order + (<usize>k << 2));
@@ -219,8 +224,11 @@ function ketamaPoints(s: u32, totalWeight: u32, n: u32): u32 {
   return <u32>floor<f32>(x) * KETAMA_POINTS_PER_HASH;
 }
 
-/** libmemcached weighted ketama: 4 points per MD5(base + "-" + i); the points are the entries. */
-function buildKetama(n: u32): u32 {
+/**
+ * libmemcached weighted ketama: 4 points per MD5(base + "-" + i); the points are the entries.
+ * `byName` (twemproxy): the servers' points are made in name order, which settles equal points.
+ */
+function buildKetama(n: u32, byName: bool): u32 {
   let totalWeight: u64 = 0;
   for (let s: u32 = 0; s < n; s++) totalWeight += weight(s);
   if (totalWeight == 0 || totalWeight > 0xFFFFFFFF) return 0;
@@ -231,8 +239,12 @@ function buildKetama(n: u32): u32 {
   let points = <u32>total;
   let end = placeTable(points, true);
   let items = placeScratch(end, points);
+  let order = items + (<usize>points << 4);
+  ensureMemory(<u64>order + (<u64>n << 2));
+  writeServerOrder(order, n, byName);
   let p = items;
-  for (let s: u32 = 0; s < n; s++) {
+  for (let k: u32 = 0; k < n; k++) {
+    let s = load<u32>(order + (<usize>k << 2));
     let base = nameOffset(s), len = nameLength(s);
     let digests = ketamaPoints(s, <u32>totalWeight, n) / KETAMA_POINTS_PER_HASH;
     let high = <u64>s << 32;

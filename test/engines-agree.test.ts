@@ -38,7 +38,7 @@ const LIBHASHKIT = ['one_at_a_time', 'md5', 'crc', 'fnv1_32', 'fnv1a_32', 'fnv1_
 const TWEMPROXY = ['one_at_a_time', 'md5', 'crc32', 'crc32a', 'fnv1_32', 'fnv1a_32', 'fnv1_64', 'fnv1a_64', 'hsieh', 'murmur', 'jenkins'] as const;
 const presets: [CompatName, HashName | undefined][] = [
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [['php-memcached/modula', h], ['pylibmc/modula', h]]),
-  ...[undefined, ...TWEMPROXY].map((h): [CompatName, HashName | undefined] => ['twemproxy/modula', h]),
+  ...[undefined, ...TWEMPROXY].flatMap((h): [CompatName, HashName | undefined][] => [['twemproxy/modula', h], ['twemproxy/ketama', h]]),
   ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
   ['perl-cache-memcached/buckets', undefined],
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [

@@ -111,6 +111,14 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md ยง3, ย
     expect(await route({ compat: 'twemproxy/modula', hash: 'crc32a' }, ['a:10', 'b:1'], [''])).toEqual([1]);
   });
 
+  it('twemproxy ketama: md5 points, the key hash given, an empty key hashes to 0', async () => {
+    expect(await route({ compat: 'twemproxy/ketama' }, s3, [...keys, ''])).toEqual([0, 1, 1, 1, 1, 1]);
+    expect(await route({ compat: 'twemproxy/ketama', hash: 'one_at_a_time' })).toEqual([2, 1, 0, 0, 1]);
+    // With md5 keys it is libketama, whatever the order of the list.
+    const shuffled = [s3[2], s3[0], s3[1]];
+    expect(await route({ compat: 'twemproxy/ketama', hash: 'md5' }, shuffled)).toEqual(await route({ distribution: 'ketama' }, shuffled));
+  });
+
   it('gomemcache: full crc32 % n in list order; a weight is the address listed that many times in a row', async () => {
     expect(await route({ compat: 'gomemcache/modulo' })).toEqual([2, 1, 0, 0, 2]);
     const many = Array.from({ length: 300 }, (_, i) => `key:${i}`);
@@ -147,7 +155,7 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md ยง3, ย
   });
 
   it("a down server's keys fail under redistribute (neither libmemcached without auto-eject, twemproxy nor gomemcache rehashes)", async () => {
-    for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted'] as const) {
+    for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted', 'twemproxy/ketama'] as const) {
       const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });
       const many = Array.from({ length: 300 }, (_, i) => `key:${i}`);
       const owners = many.map((k) => router.owner(k));

@@ -59,6 +59,8 @@ export const Distribution = {
   ModulaSorted: 6,
   /** libmemcached unweighted consistent: 100 points per server at hash(name + "-" + i) with the key hash; first point >= hash(key). */
   Continuum: 7,
+  /** twemproxy ketama: Ketama with the servers taken in twemproxy's name order (it settles equal points); an empty key hashes to 0. */
+  KetamaSorted: 8,
 } as const;
 export type Distribution = (typeof Distribution)[keyof typeof Distribution];
 

@@ -20,7 +20,7 @@ export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName 
  */
 export type CompatName =
   | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets'
-  | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'gomemcache/modulo' | 'memjs/modulo'
+  | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'twemproxy/ketama' | 'gomemcache/modulo' | 'memjs/modulo'
   | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
@@ -39,7 +39,9 @@ export interface RouterOptions {
    *   `murmur3`, `jenkins`. Neither client fails over: under `redistribute` a down server's keys route nowhere (-1).
    * - `twemproxy/modula` (nutcracker 0.5.0; servers sorted by name, `weight` copies each): `fnv1a_64`
    *   (default), `one_at_a_time`, `md5`, `crc32` (15-bit), `crc32a`, `fnv1_32`, `fnv1a_32`, `fnv1_64`,
-   *   `hsieh`, `murmur`, `jenkins`. No failover (auto_eject_hosts off): -1.
+   *   `hsieh`, `murmur`, `jenkins`. No failover (auto_eject_hosts off): -1. `twemproxy/ketama` (its default):
+   *   libmemcached's weighted ketama points (md5, float32 counts) with the same key hashes and rules.
+   *   Servers are named `host:port` (`host` for port 11211); twemproxy's explicit server names are not supported yet.
    * - `gomemcache/modulo`: `crc32` (full 32 bits); `weight` = the address listed that many times in a row. No failover: -1.
    * - `memjs/modulo` (memjs 1.3.2): `java-hashcode-abs` (Math.abs of Java's String.hashCode over UTF-16 units),
    *   weights ignored; `redistribute` = memjs `failover: true` (the next live server in list order, wrapping).
@@ -148,6 +150,9 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'pylibmc/modula': LIBMEMCACHED_MODULA,
   'twemproxy/modula': {
     distribution: 'modula', table: D.ModulaSorted, hashes: TWEMPROXY_HASHES, defaultHash: 'fnv1a_64', pointNames: 'host-unless-11211', redistribute: 'fails',
+  },
+  'twemproxy/ketama': {
+    distribution: 'ketama', table: D.KetamaSorted, hashes: TWEMPROXY_HASHES, defaultHash: 'fnv1a_64', pointNames: 'host-unless-11211', redistribute: 'fails',
   },
   'gomemcache/modulo': { distribution: 'modula', table: D.ModulaCopies, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'fails' },
   'php-memcached/consistent': LIBMEMCACHED_CONSISTENT,

@@ -56,6 +56,9 @@ export function entryOf(t: Table, bytes: Uint8Array, start: number, end: number)
       return ketamaSearch(t.values, t.hash === HashKind.Md5 ? md5Word0(bytes, start, end) : hashOf(t.hash, bytes, start, end));
     case Distribution.Continuum:
       return ketamaSearch(t.values, hashOf(t.hash, bytes, start, end));
+    case Distribution.KetamaSorted:
+      // twemproxy hashes an empty key to 0.
+      return ketamaSearch(t.values, end === start ? 0 : hashOf(t.hash, bytes, start, end));
     case Distribution.Buckets:
       return ((~crc32Update(CRC32_INIT, bytes, start, end) >>> 16) & 0x7fff) % t.count;
     case Distribution.Modula:
@@ -83,6 +86,7 @@ export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number
   switch (t.distribution) {
     case Distribution.Ketama:
     case Distribution.Continuum:
+    case Distribution.KetamaSorted:
     case Distribution.Modula:
     case Distribution.ModulaCopies:
     case Distribution.ModulaSorted:

@@ -80,7 +80,7 @@ export class Table {
 
 /** Whether a table's entries are continuum points (values + servers). */
 export function hasPoints(distribution: Distribution): boolean {
-  return distribution === Distribution.Ketama || distribution === Distribution.Continuum;
+  return distribution === Distribution.Ketama || distribution === Distribution.Continuum || distribution === Distribution.KetamaSorted;
 }
 
 function offlineWords(entries: number): number {
@@ -145,7 +145,10 @@ export function buildTable(
       table = buildConsistent(memory, regions, list, checkedKeyHash(distribution, hash));
       break;
     case Distribution.Ketama:
-      table = buildKetama(memory, regions, list, hash);
+      table = buildKetama(memory, regions, list, hash, Distribution.Ketama, Array.from({ length: n }, (_, s) => s));
+      break;
+    case Distribution.KetamaSorted:
+      table = buildKetama(memory, regions, list, hash, Distribution.KetamaSorted, twemproxyOrder(memory.u8, list));
       break;
     case Distribution.Continuum:
       table = buildContinuum(memory, regions, list, hash);
@@ -287,8 +290,13 @@ export function ketamaPointCount(weight: number, total: number, n: number): numb
 let nameScratch = new Uint8Array(256);
 const digest = new Int32Array(4);
 
-/** Ketama: points (4 per MD5 digest of name + "-" + i), sorted; the points are the entries; keys hashed with `hash`. */
-function buildKetama(memory: LinearMemory, regions: Regions, list: ServerList, hash: HashKind): Table {
+/**
+ * Ketama: points (4 per MD5 digest of name + "-" + i), sorted; the points are the entries; keys hashed with `hash`.
+ * The servers' points are made in `order` (twemproxy: name order), which settles equal points.
+ */
+function buildKetama(
+  memory: LinearMemory, regions: Regions, list: ServerList, hash: HashKind, distribution: Distribution, order: readonly number[],
+): Table {
   const total = totalWeight(list);
   let points = 0;
   for (let s = 0; s < list.n; s++) points += ketamaPointCount(list.weights[s], total, list.n);
@@ -304,7 +312,7 @@ function buildKetama(memory: LinearMemory, regions: Regions, list: ServerList, h
   const servers = new Int32Array(buffer, entriesPtr, points);
 
   let p = 0;
-  for (let s = 0; s < list.n; s++) {
+  for (const s of order) {
     const start = list.nameStarts[s];
     const nameLength = list.nameEnds[s] - start;
     // 11 more bytes: "-" and up to 10 digits.
@@ -326,7 +334,7 @@ function buildKetama(memory: LinearMemory, regions: Regions, list: ServerList, h
     }
   }
   radixSortPoints(values, servers, new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points);
-  return new Table({ distribution: Distribution.Ketama, hash, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
+  return new Table({ distribution, hash, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
 }
 
 /** libmemcached unweighted consistent: per server MEMCACHED_POINTS_PER_SERVER points. */
