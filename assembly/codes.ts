@@ -45,6 +45,8 @@ export const HASH_JENKINS: i32 = 10;
 export const HASH_HSIEH: i32 = 11;
 /** memjs: abs(Java String.hashCode) over the UTF-16 units of the UTF-8-decoded key. */
 export const HASH_JAVA_HASHCODE_ABS: i32 = 12;
+/** spymemcached NATIVE_HASH: Java String.hashCode of the UTF-8-decoded key, read as u32. */
+export const HASH_JAVA_HASHCODE: i32 = 13;
 
 /** A down owner's keys go nowhere: -1. */
 export const FAILOVER_OFFLINE: i32 = 0;

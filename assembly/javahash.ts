@@ -1,4 +1,5 @@
-// memjs's key hash: Java's String.hashCode over the key's UTF-16 code units, then Math.abs.
+// memjs's and spymemcached's key hash: Java's String.hashCode over the key's UTF-16 code units
+// (memjs then takes Math.abs).
 // The key arrives as bytes, so they are decoded as UTF-8 the way TextDecoder does (WHATWG:
 // each maximal invalid subsequence becomes one U+FFFD), and the hash runs over the units.
 
@@ -15,8 +16,14 @@ const MULTIPLIER: u32 = 31;
   return h * MULTIPLIER + (0xdc00 + (v & 0x3ff));
 }
 
-/** abs(int32(String.hashCode(utf8Decode(bytes)))) as u32 (-2^31 stays 2^31, as in JS). */
+/** abs(int32(String.hashCode(utf8Decode(bytes)))) as u32 (-2^31 stays 2^31, as in JS): memjs. */
 export function javaHashCodeAbs(ptr: usize, len: usize): u32 {
+  let s = <i32>javaHashCode(ptr, len);
+  return <u32>(s < 0 ? -s : s);
+}
+
+/** String.hashCode(utf8Decode(bytes)) as a u32 (spymemcached's NATIVE_HASH reads it so). */
+export function javaHashCode(ptr: usize, len: usize): u32 {
   let h: u32 = 0;
   let cp: u32 = 0, needed: u32 = 0, seen: u32 = 0, lower: u32 = 0x80, upper: u32 = 0xbf;
   let end = ptr + len;
@@ -58,6 +65,5 @@ export function javaHashCodeAbs(ptr: usize, len: usize): u32 {
     }
   }
   if (needed != 0) h = h * MULTIPLIER + REPLACEMENT;
-  let s = <i32>h;
-  return <u32>(s < 0 ? -s : s);
+  return h;
 }

@@ -154,6 +154,13 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md ยง3, ย
     expect(await route({ compat: 'php-memcached/ketama-weighted' }, w121)).toEqual(await route({ distribution: 'ketama' }, w121));
   });
 
+  it('spymemcached arraymod: u32(hashCode) % n (unlike memjs on negative codes); redistribute = the next live index', async () => {
+    expect(await route({ compat: 'spymemcached/arraymod' }, s3, [...keys, 'user:2'])).toEqual([0, 1, 2, 0, 2, 0]);
+    const router = await createRouter({ servers: s3, engine, compat: 'spymemcached/arraymod', failover: 'redistribute' });
+    router.setDown(1, true);
+    expect(router.routeMany(['hello', 'foo'])).toEqual(new Int32Array([2, 0]));
+  });
+
   it("a down server's keys fail under redistribute (neither libmemcached without auto-eject, twemproxy nor gomemcache rehashes)", async () => {
     for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted', 'twemproxy/ketama'] as const) {
       const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });

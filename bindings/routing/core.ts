@@ -91,6 +91,8 @@ export const HashKind = {
   Hsieh: 11,
   /** memjs: Math.abs(Java String.hashCode) over the UTF-16 units of the key decoded as UTF-8 (as TextDecoder does). */
   JavaHashCodeAbs: 12,
+  /** spymemcached NATIVE_HASH: Java String.hashCode of the key decoded as UTF-8, as a u32. */
+  JavaHashCode: 13,
 } as const;
 export type HashKind = (typeof HashKind)[keyof typeof HashKind];
 

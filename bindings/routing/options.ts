@@ -13,7 +13,7 @@ export type TwemproxyHashName = 'one_at_a_time' | 'md5' | 'crc32' | 'crc32a' | '
  * Key hash: `crc32` | `fnv` for `consistent` and `standard`; a libhashkit name for `modula`;
  * with `compat`, the names that client uses (see {@link CompatName}).
  */
-export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs';
+export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs' | 'native';
 /**
  * A recorded client configuration, named `client/strategy` exactly as the vector files' headers
  * (HASHING-2.md): the same server for every key as that client, and its failover under `redistribute`.
@@ -21,6 +21,7 @@ export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName 
 export type CompatName =
   | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets'
   | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'twemproxy/ketama' | 'gomemcache/modulo' | 'memjs/modulo'
+  | 'spymemcached/arraymod'
   | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
@@ -45,6 +46,8 @@ export interface RouterOptions {
    * - `gomemcache/modulo`: `crc32` (full 32 bits); `weight` = the address listed that many times in a row. No failover: -1.
    * - `memjs/modulo` (memjs 1.3.2): `java-hashcode-abs` (Math.abs of Java's String.hashCode over UTF-16 units),
    *   weights ignored; `redistribute` = memjs `failover: true` (the next live server in list order, wrapping).
+   * - `spymemcached/arraymod` (spymemcached 2.12.3's default): `native` (String.hashCode read unsigned) % n,
+   *   weights ignored; `redistribute` = its FailureMode.Redistribute: the next live index, wrapping.
    * - `php-memcached/consistent`, `pylibmc/consistent` (libmemcached consistent, pylibmc `ketama: True`): every
    *   weight 1: 100 points per server at hash(name + "-" + i) with the key hash; any weight > 1 switches
    *   libmemcached to weighted ketama (md5 points) with the key hash kept. `pylibmc/consistent-spy`: points named
@@ -160,6 +163,9 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'pylibmc/consistent-spy': { ...LIBMEMCACHED_CONSISTENT, pointNames: '/host:port', ifWeighted: 'refused' },
   'php-memcached/ketama-weighted': LIBMEMCACHED_KETAMA_WEIGHTED,
   'pylibmc/ketama-weighted': LIBMEMCACHED_KETAMA_WEIGHTED,
+  'spymemcached/arraymod': {
+    distribution: 'modula', table: D.Modula, hashes: { native: H.JavaHashCode }, defaultHash: 'native', pointNames: 'host:port', redistribute: 'rehash',
+  },
   'memjs/modulo': {
     distribution: 'modula', table: D.Modula, hashes: { 'java-hashcode-abs': H.JavaHashCodeAbs }, defaultHash: 'java-hashcode-abs', pointNames: 'host:port', redistribute: 'rehash',
   },

@@ -3,7 +3,7 @@
 import { HashKind } from '../core.js';
 import { crc32 } from './crc32.js';
 import { fnv1a } from './fnv.js';
-import { javaHashCodeAbs } from './javahash.js';
+import { javaHashCode, javaHashCodeAbs } from './javahash.js';
 import { fnv1_32, fnv1_64, fnv1a_64, hsieh, jenkins, murmur, murmur3, oneAtATime } from './libhashkit.js';
 import { md5Word0 } from './md5.js';
 
@@ -22,6 +22,7 @@ export function hashOf(kind: HashKind, bytes: Uint8Array, start: number, end: nu
     case HashKind.Jenkins: return jenkins(bytes, start, end);
     case HashKind.Hsieh: return hsieh(bytes, start, end);
     case HashKind.JavaHashCodeAbs: return javaHashCodeAbs(bytes, start, end);
+    case HashKind.JavaHashCode: return javaHashCode(bytes, start, end);
     default: return crc32(bytes, start, end);
   }
 }

@@ -1,4 +1,4 @@
-// memjs's key hash: Java's String.hashCode over the key's UTF-16 code units, then Math.abs; the
+// memjs's and spymemcached's key hash: Java's String.hashCode over the key's UTF-16 code units (memjs: then Math.abs); the
 // twin of assembly/javahash.ts. The bytes are decoded as UTF-8 the way TextDecoder does (WHATWG:
 // each maximal invalid subsequence becomes one U+FFFD), in place, without building a string.
 
@@ -11,8 +11,13 @@ function addCodePoint(h: number, cp: number): number {
   return (Math.imul(h, 31) + (0xdc00 + (v & 0x3ff))) | 0;
 }
 
-/** abs(int32(String.hashCode(utf8Decode(bytes[start, end))))) as a u32 (-2^31 stays 2^31, as in JS). */
+/** abs(int32(String.hashCode(utf8Decode(bytes[start, end))))) as a u32 (-2^31 stays 2^31, as in JS): memjs. */
 export function javaHashCodeAbs(u8: Uint8Array, start: number, end: number): number {
+  return Math.abs(javaHashCode(u8, start, end) | 0) >>> 0;
+}
+
+/** String.hashCode(utf8Decode(bytes[start, end))) as a u32 (spymemcached's NATIVE_HASH reads it so). */
+export function javaHashCode(u8: Uint8Array, start: number, end: number): number {
   let h = 0;
   let cp = 0, needed = 0, seen = 0, lower = 0x80, upper = 0xbf;
   let p = start;
@@ -52,5 +57,5 @@ export function javaHashCodeAbs(u8: Uint8Array, start: number, end: number): num
     }
   }
   if (needed !== 0) h = addCodePoint(h, REPLACEMENT);
-  return Math.abs(h) >>> 0;
+  return h >>> 0;
 }
