@@ -18,6 +18,8 @@ export const DIST_MODULA_SORTED: i32 = 6;
 export const DIST_CONTINUUM: i32 = 7;
 /** twemproxy ketama: Ketama's points generated in twemproxy's name order (ties), empty key → hash 0. */
 export const DIST_KETAMA_SORTED: i32 = 8;
+/** python-memcached: Standard's table and lookup, its own failover (rehash the previous hash, 10 tries). */
+export const DIST_PYTHON_BUCKETS: i32 = 9;
 
 /** Standard CRC-32 (IEEE, reflected). */
 export const HASH_CRC32: i32 = 0;

@@ -3,10 +3,11 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_MODULA_SORTED, DIST_STANDARD,
+  DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_STANDARD,
   FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
 } from "./codes";
-import { crc15, crc32 } from "./crc32";
+import { CRC32_INIT, crc15, crc32, crc32Update } from "./crc32";
+import { DIGITS, writeDecimal } from "./decimal";
 import { crc32DecimalPrefix, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { bitTest } from "./bitmap";
 import {
@@ -19,6 +20,8 @@ import { keysPtr, offsetsPtr, outPtr } from "./layout";
 const PECL_REHASH_TRIES: u32 = 20;
 /** Perl Cache::Memcached: tries of get_sock (the first lookup included). */
 const PERL_TRIES: u32 = 20;
+/** python-memcached: buckets tried per key (_SERVER_RETRIES). */
+const PYTHON_TRIES: u32 = 10;
 /** Mask for `hash % 1024` of PECL consistent. */
 const CONSISTENT_MASK: u32 = CONSISTENT_BUCKETS - 1;
 
@@ -51,7 +54,7 @@ function ketamaFind(h: u32): u32 {
 // @ts-ignore: decorator
 @inline function entryOfHash(dist: i32, h: u32): u32 {
   if (dist == DIST_CONSISTENT) return h & CONSISTENT_MASK;
-  if (dist == DIST_STANDARD) {
+  if (dist == DIST_STANDARD || dist == DIST_PYTHON_BUCKETS) {
     let h15 = crc15(h);
     return (h15 == 0 ? 1 : h15) % entryCount;
   }
@@ -88,10 +91,11 @@ export function ownerOf(ptr: usize, len: usize): i32 {
 function failover(ptr: usize, len: usize, e: u32, mode: i32): i32 {
   if (mode != FAILOVER_REDISTRIBUTE || offlineEntries >= entryCount) return NO_SERVER;
   let dist = distribution;
-  // Ketama, Continuum: the next live point; the modula kinds: the next live entry.
-  if (dist == DIST_KETAMA || dist >= DIST_MODULA) return nextOnlinePoint(e);
   if (dist == DIST_BUCKETS) return perlRehash(ptr, len);
-  return peclRehash(dist, ptr, len);
+  if (dist == DIST_PYTHON_BUCKETS) return pythonRehash(ptr, len);
+  if (dist == DIST_CONSISTENT || dist == DIST_STANDARD) return peclRehash(dist, ptr, len);
+  // Ketama, KetamaSorted, Continuum: the next live point; the modula kinds: the next live entry.
+  return nextOnlinePoint(e);
 }
 
 /** PECL: the first online entryOf(key + "-" + i), i = 0 .. 19. */
@@ -115,6 +119,24 @@ function perlRehash(ptr: usize, len: usize): i32 {
     hv += crc15(crc32DecimalPrefix(tries, ptr, len));
   }
   return NO_SERVER;
+}
+
+/** python-memcached: h = crc15or1(key); per try h % entries, then h = crc15or1(decimal(h) + decimal(i)), i = 0 .. 9. */
+function pythonRehash(ptr: usize, len: usize): i32 {
+  let h = crc15or1(crc32(ptr, len));
+  for (let i: u32 = 0; i < PYTHON_TRIES; i++) {
+    let e = h % entryCount;
+    if (online(e)) return serverOf(e);
+    let state = crc32Update(CRC32_INIT, DIGITS, writeDecimal(h));
+    h = crc15or1(~crc32Update(state, DIGITS, writeDecimal(i)));
+  }
+  return NO_SERVER;
+}
+
+// @ts-ignore: decorator
+@inline function crc15or1(crc: u32): u32 {
+  let h = crc15(crc);
+  return h == 0 ? 1 : h;
 }
 
 /** Ketama: the first online point after `e`, wrapping; the modula kinds: the next online entry (memjs). */
@@ -177,6 +199,8 @@ export function routeKeys(count: u32, mode: i32): void {
     routeLoop(DIST_CONTINUUM, kind, count, mode);
   } else if (dist == DIST_KETAMA_SORTED) {
     routeLoop(DIST_KETAMA_SORTED, kind, count, mode);
+  } else if (dist == DIST_PYTHON_BUCKETS) {
+    routeLoop(DIST_PYTHON_BUCKETS, HASH_CRC32, count, mode);
   } else if (dist == DIST_MODULA) {
     routeLoop(DIST_MODULA, kind, count, mode);
   } else if (dist == DIST_MODULA_COPIES) {

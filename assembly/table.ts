@@ -7,7 +7,7 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_MODULA_SORTED, DIST_STANDARD,
+  DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_STANDARD,
 } from "./codes";
 import { DASH, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { md5A, md5B, md5C, md5D, md5Final, md5Init, md5Update } from "./md5";
@@ -71,7 +71,7 @@ export function buildTable(dist: i32, hash: i32, n: u32): u32 {
   if (n != 0) {
     if (dist == DIST_CONSISTENT) entries = buildConsistent(hash, n);
     else if (dist == DIST_KETAMA || dist == DIST_KETAMA_SORTED) entries = buildKetama(n, dist == DIST_KETAMA_SORTED);
-    else if (dist == DIST_STANDARD || dist == DIST_BUCKETS || dist == DIST_MODULA_COPIES) entries = buildCopies(n);
+    else if (dist == DIST_STANDARD || dist == DIST_BUCKETS || dist == DIST_MODULA_COPIES || dist == DIST_PYTHON_BUCKETS) entries = buildCopies(n);
     else if (dist == DIST_MODULA) entries = buildModula(n);
     else if (dist == DIST_MODULA_SORTED) entries = buildSortedCopies(n);
     else if (dist == DIST_CONTINUUM) entries = buildContinuum(hash, n);

@@ -161,6 +161,18 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md §3, �
     expect(router.routeMany(['hello', 'foo'])).toEqual(new Int32Array([2, 0]));
   });
 
+  it('python-memcached: crc15or1 buckets; redistribute rehashes the previous hash, 10 tries (§7)', async () => {
+    expect(await route({ compat: 'python-memcached/buckets' })).toEqual([1, 1, 0, 1, 1]);
+    const router = await createRouter({ servers: s3, engine, compat: 'python-memcached/buckets', failover: 'redistribute' });
+    router.setDown(1, true);
+    expect(Array.from(router.routeMany(keys))).toEqual([0, 0, 0, 0, 2]);
+    // One live bucket of 3: some keys exhaust their 10 tries.
+    router.setDown(2, true);
+    const many = Array.from({ length: 2000 }, (_, i) => `k${i}`);
+    const routed = Array.from(router.routeMany(many));
+    expect(new Set(routed)).toEqual(new Set([0, -1]));
+  });
+
   it("a down server's keys fail under redistribute (neither libmemcached without auto-eject, twemproxy nor gomemcache rehashes)", async () => {
     for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted', 'twemproxy/ketama'] as const) {
       const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });

@@ -61,6 +61,8 @@ export const Distribution = {
   Continuum: 7,
   /** twemproxy ketama: Ketama with the servers taken in twemproxy's name order (it settles equal points); an empty key hashes to 0. */
   KetamaSorted: 8,
+  /** python-memcached: Standard's table and lookup (crc15, 0 → 1); failover rehashes the previous hash: crc15or1(decimal(h) + decimal(i)). */
+  PythonBuckets: 9,
 } as const;
 export type Distribution = (typeof Distribution)[keyof typeof Distribution];
 

@@ -13,7 +13,7 @@ export type TwemproxyHashName = 'one_at_a_time' | 'md5' | 'crc32' | 'crc32a' | '
  * Key hash: `crc32` | `fnv` for `consistent` and `standard`; a libhashkit name for `modula`;
  * with `compat`, the names that client uses (see {@link CompatName}).
  */
-export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs' | 'native';
+export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs' | 'native' | 'crc15or1';
 /**
  * A recorded client configuration, named `client/strategy` exactly as the vector files' headers
  * (HASHING-2.md): the same server for every key as that client, and its failover under `redistribute`.
@@ -21,7 +21,7 @@ export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName 
 export type CompatName =
   | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets'
   | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'twemproxy/ketama' | 'gomemcache/modulo' | 'memjs/modulo'
-  | 'spymemcached/arraymod'
+  | 'spymemcached/arraymod' | 'python-memcached/buckets'
   | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
@@ -54,6 +54,8 @@ export interface RouterOptions {
    *   "/host:port-i" (weights > 1 are refused: not recorded). `php-memcached/ketama-weighted`,
    *   `pylibmc/ketama-weighted`: weighted ketama, `md5` keys by default (libketama), any libhashkit key hash.
    *   The libhashkit hash names; no failover (auto-eject off): under `redistribute` a down server's keys fail (-1).
+   * - `python-memcached/buckets` (1.58): `crc15or1` (crc15, 0 → 1), `weight` copies in list order (= PECL standard);
+   *   `redistribute` = its 10 tries, each rehashing the previous hash (`crc15or1(decimal(h) + decimal(i))`).
    * - `pecl-memcache/consistent`, `pecl-memcache/standard` (`crc32`, `fnv`), `perl-cache-memcached/buckets`
    *   (`crc32`): the same as the `distribution` of that name.
    * @default undefined (use `distribution`)
@@ -165,6 +167,9 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'pylibmc/ketama-weighted': LIBMEMCACHED_KETAMA_WEIGHTED,
   'spymemcached/arraymod': {
     distribution: 'modula', table: D.Modula, hashes: { native: H.JavaHashCode }, defaultHash: 'native', pointNames: 'host:port', redistribute: 'rehash',
+  },
+  'python-memcached/buckets': {
+    distribution: 'buckets', table: D.PythonBuckets, hashes: { crc15or1: H.Crc32 }, defaultHash: 'crc15or1', pointNames: 'host:port', redistribute: 'rehash',
   },
   'memjs/modulo': {
     distribution: 'modula', table: D.Modula, hashes: { 'java-hashcode-abs': H.JavaHashCodeAbs }, defaultHash: 'java-hashcode-abs', pointNames: 'host:port', redistribute: 'rehash',

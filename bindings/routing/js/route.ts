@@ -12,6 +12,8 @@ import type { Table } from './table.js';
 
 /** PECL's `max_failover_attempts` and Perl's try count: both clients give up after 20. */
 const REHASH_ATTEMPTS = 20;
+/** python-memcached's _SERVER_RETRIES. */
+const PYTHON_TRIES = 10;
 
 /** The unfinished hash state of a Consistent/Standard key (CRC register or FNV state). */
 function keyState(t: Table, bytes: Uint8Array, start: number, end: number): number {
@@ -93,6 +95,8 @@ export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number
       return nextLivePoint(t, e);
     case Distribution.Buckets:
       return perlRehash(t, bytes, start, end);
+    case Distribution.PythonBuckets:
+      return pythonRehash(t, bytes, start, end);
     default:
       return peclRehash(t, bytes, start, end);
   }
@@ -123,6 +127,21 @@ function perlRehash(t: Table, bytes: Uint8Array, start: number, end: number): nu
     hv += (~crc32Update(crc32Decimal(CRC32_INIT, tries), bytes, start, end) >>> 16) & 0x7fff;
   }
   return -1;
+}
+
+/** python-memcached's 10 tries: after a dead bucket, `h = crc15or1(decimal(h) + decimal(i))` (the previous hash, not the key). */
+function pythonRehash(t: Table, bytes: Uint8Array, start: number, end: number): number {
+  let h = crc15or1(~crc32Update(CRC32_INIT, bytes, start, end));
+  for (let i = 0; i < PYTHON_TRIES; i++) {
+    const e = h % t.count;
+    if (!isOffline(t, e)) return t.entries[e];
+    h = crc15or1(~crc32Decimal(crc32Decimal(CRC32_INIT, h), i));
+  }
+  return -1;
+}
+
+function crc15or1(crc: number): number {
+  return ((crc >>> 16) & 0x7fff) || 1;
 }
 
 /** Ketama: the next online point after `e` along the continuum, wrapping; the modula kinds: the next online entry (memjs). */

@@ -139,6 +139,7 @@ export function buildTable(
   switch (distribution) {
     case Distribution.Standard:
     case Distribution.Buckets:
+    case Distribution.PythonBuckets:
       table = buildCopies(memory, regions, list, distribution, checkedKeyHash(distribution, hash));
       break;
     case Distribution.Consistent:
@@ -172,7 +173,7 @@ export function buildTable(
 
 /** The key hash a distribution uses: PECL's two choices, or the one Perl's client hardwires. */
 function checkedKeyHash(distribution: Distribution, hash: HashKind): HashKind {
-  if (distribution === Distribution.Buckets) return HashKind.Crc32;
+  if (distribution === Distribution.Buckets || distribution === Distribution.PythonBuckets) return HashKind.Crc32;
   if (hash === HashKind.Crc32 || hash === HashKind.Fnv) return hash;
   throw new RangeError(`build: distribution ${distribution} hashes with crc32 or fnv, not hash ${String(hash)}`);
 }
