@@ -20,6 +20,8 @@ export const DIST_CONTINUUM: i32 = 7;
 export const DIST_KETAMA_SORTED: i32 = 8;
 /** python-memcached: Standard's table and lookup, its own failover (rehash the previous hash, 10 tries). */
 export const DIST_PYTHON_BUCKETS: i32 = 9;
+/** hashring (npm memcached, memcache-plus): Ketama's points with floor(w / total * 40 * n) digests in double. */
+export const DIST_HASHRING: i32 = 10;
 
 /** Standard CRC-32 (IEEE, reflected). */
 export const HASH_CRC32: i32 = 0;

@@ -3,7 +3,7 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_STANDARD,
+  DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_STANDARD,
   FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
 } from "./codes";
 import { CRC32_INIT, crc15, crc32, crc32Update } from "./crc32";
@@ -59,7 +59,7 @@ function ketamaFind(h: u32): u32 {
     return (h15 == 0 ? 1 : h15) % entryCount;
   }
   if (dist == DIST_BUCKETS) return crc15(h) % entryCount;
-  if (dist == DIST_KETAMA || dist == DIST_CONTINUUM || dist == DIST_KETAMA_SORTED) return ketamaFind(h);
+  if (dist == DIST_KETAMA || dist == DIST_CONTINUUM || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING) return ketamaFind(h);
   // The modula kinds.
   return h % entryCount;
 }
@@ -201,6 +201,8 @@ export function routeKeys(count: u32, mode: i32): void {
     routeLoop(DIST_KETAMA_SORTED, kind, count, mode);
   } else if (dist == DIST_PYTHON_BUCKETS) {
     routeLoop(DIST_PYTHON_BUCKETS, HASH_CRC32, count, mode);
+  } else if (dist == DIST_HASHRING) {
+    routeLoop(DIST_HASHRING, HASH_MD5, count, mode);
   } else if (dist == DIST_MODULA) {
     routeLoop(DIST_MODULA, kind, count, mode);
   } else if (dist == DIST_MODULA_COPIES) {

@@ -7,7 +7,7 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_STANDARD,
+  DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_STANDARD,
 } from "./codes";
 import { DASH, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { md5A, md5B, md5C, md5D, md5Final, md5Init, md5Update } from "./md5";
@@ -26,6 +26,8 @@ const CONSISTENT_STEP: u32 = 0xFFFFFFFF / CONSISTENT_BUCKETS;
 const KETAMA_POINTS_PER_SERVER: f32 = 160;
 /** libmemcached: points taken from one MD5 digest (4 little-endian words). */
 const KETAMA_POINTS_PER_HASH: u32 = 4;
+/** hashring: MD5 digests per server at equal weights (its `vnode` count). */
+const HASHRING_DIGESTS_PER_SERVER: f64 = 40;
 /** libmemcached unweighted consistent: points per server (MEMCACHED_POINTS_PER_SERVER). */
 const CONTINUUM_POINTS_PER_SERVER: u32 = 100;
 /** Room after a point name for "-" and the digits of any u32. */
@@ -70,7 +72,7 @@ export function buildTable(dist: i32, hash: i32, n: u32): u32 {
   let entries: u32 = 0;
   if (n != 0) {
     if (dist == DIST_CONSISTENT) entries = buildConsistent(hash, n);
-    else if (dist == DIST_KETAMA || dist == DIST_KETAMA_SORTED) entries = buildKetama(n, dist == DIST_KETAMA_SORTED);
+    else if (dist == DIST_KETAMA || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING) entries = buildKetama(dist, n);
     else if (dist == DIST_STANDARD || dist == DIST_BUCKETS || dist == DIST_MODULA_COPIES || dist == DIST_PYTHON_BUCKETS) entries = buildCopies(n);
     else if (dist == DIST_MODULA) entries = buildModula(n);
     else if (dist == DIST_MODULA_SORTED) entries = buildSortedCopies(n);
@@ -224,16 +226,24 @@ function ketamaPoints(s: u32, totalWeight: u32, n: u32): u32 {
   return <u32>floor<f32>(x) * KETAMA_POINTS_PER_HASH;
 }
 
+/** hashring's points for server `s`: floor(w / total * 40 * n) digests, in double, 4 points each. */
+function hashringPoints(s: u32, totalWeight: u32, n: u32): u32 {
+  let x: f64 = <f64>weight(s) / <f64>totalWeight * HASHRING_DIGESTS_PER_SERVER * <f64>n;
+  return <u32>floor<f64>(x) * KETAMA_POINTS_PER_HASH;
+}
+
 /**
  * libmemcached weighted ketama: 4 points per MD5(base + "-" + i); the points are the entries.
  * `byName` (twemproxy): the servers' points are made in name order, which settles equal points.
  */
-function buildKetama(n: u32, byName: bool): u32 {
+function buildKetama(dist: i32, n: u32): u32 {
+  let byName = dist == DIST_KETAMA_SORTED;
+  let hashring = dist == DIST_HASHRING;
   let totalWeight: u64 = 0;
   for (let s: u32 = 0; s < n; s++) totalWeight += weight(s);
   if (totalWeight == 0 || totalWeight > 0xFFFFFFFF) return 0;
   let total: u64 = 0;
-  for (let s: u32 = 0; s < n; s++) total += ketamaPoints(s, <u32>totalWeight, n);
+  for (let s: u32 = 0; s < n; s++) total += hashring ? hashringPoints(s, <u32>totalWeight, n) : ketamaPoints(s, <u32>totalWeight, n);
   if (total > MAX_POINTS) unreachable();
   if (total == 0) return 0;
   let points = <u32>total;
@@ -246,7 +256,7 @@ function buildKetama(n: u32, byName: bool): u32 {
   for (let k: u32 = 0; k < n; k++) {
     let s = load<u32>(order + (<usize>k << 2));
     let base = nameOffset(s), len = nameLength(s);
-    let digests = ketamaPoints(s, <u32>totalWeight, n) / KETAMA_POINTS_PER_HASH;
+    let digests = (hashring ? hashringPoints(s, <u32>totalWeight, n) : ketamaPoints(s, <u32>totalWeight, n)) / KETAMA_POINTS_PER_HASH;
     let high = <u64>s << 32;
     for (let i: u32 = 0; i < digests; i++) {
       let digits = writeDecimal(i);

@@ -173,6 +173,18 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md §3, �
     expect(new Set(routed)).toEqual(new Set([0, -1]));
   });
 
+  it('hashring (npm memcached, memcache-plus): double-precision digest counts, their own names (§9)', async () => {
+    expect(await route({ compat: 'npm-memcached/ketama' })).toEqual([2, 1, 1, 0, 0]);
+    expect(await route({ compat: 'memcache-plus/ketama' })).toEqual([2, 1, 1, 0, 0]);
+    const tens = ['10.0.0.1:11211', '10.0.0.2:11211', '10.0.0.3:11211'];
+    expect(await route({ compat: 'npm-memcached/ketama' }, tens)).toEqual([1, 1, 1, 0, 1]);
+    expect(await route({ compat: 'npm-memcached/ketama' }, tens)).toEqual(await route({ distribution: 'ketama' }, tens));
+    expect(await route({ compat: 'memcache-plus/ketama' }, tens)).toEqual([2, 0, 2, 1, 1]);
+    const seven = Array.from({ length: 7 }, (_, i) => `127.0.0.1:${21211 + i}`);
+    expect(await route({ compat: 'npm-memcached/ketama' }, seven, ['823687077589'])).toEqual([6]);
+    expect(await route({ distribution: 'ketama' }, seven, ['823687077589'])).toEqual([1]);
+  });
+
   it("a down server's keys fail under redistribute (neither libmemcached without auto-eject, twemproxy nor gomemcache rehashes)", async () => {
     for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted', 'twemproxy/ketama'] as const) {
       const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });

@@ -115,7 +115,7 @@ describe('bad values', () => {
     const err = thrown(() => validateRouterOptions({ servers, compat: 'pymemcache/rendezvous' } as never));
     expectOptionError(err, 'compat', /^compat: must be one of 'pecl-memcache\/consistent', .*, got "pymemcache\/rendezvous"$/);
     for (const name of COMPAT_NAMES) expect((err as Error).message).toContain(`'${name}'`);
-    expect(COMPAT_NAMES).toHaveLength(16);
+    expect(COMPAT_NAMES).toHaveLength(18);
   });
 
   it('compat presets resolve to their distribution, default hash and failover', () => {

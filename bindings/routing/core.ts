@@ -63,6 +63,8 @@ export const Distribution = {
   KetamaSorted: 8,
   /** python-memcached: Standard's table and lookup (crc15, 0 → 1); failover rehashes the previous hash: crc15or1(decimal(h) + decimal(i)). */
   PythonBuckets: 9,
+  /** hashring (npm memcached, memcache-plus): Ketama's md5 points, floor(w / total * 40 * n) digests per server in double precision. */
+  Hashring: 10,
 } as const;
 export type Distribution = (typeof Distribution)[keyof typeof Distribution];
 

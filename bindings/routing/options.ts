@@ -21,7 +21,7 @@ export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName 
 export type CompatName =
   | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets'
   | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'twemproxy/ketama' | 'gomemcache/modulo' | 'memjs/modulo'
-  | 'spymemcached/arraymod' | 'python-memcached/buckets'
+  | 'spymemcached/arraymod' | 'python-memcached/buckets' | 'npm-memcached/ketama' | 'memcache-plus/ketama'
   | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
@@ -56,6 +56,11 @@ export interface RouterOptions {
    *   The libhashkit hash names; no failover (auto-eject off): under `redistribute` a down server's keys fail (-1).
    * - `python-memcached/buckets` (1.58): `crc15or1` (crc15, 0 → 1), `weight` copies in list order (= PECL standard);
    *   `redistribute` = its 10 tries, each rehashing the previous hash (`crc15or1(decimal(h) + decimal(i))`).
+   * - `npm-memcached/ketama` (memcached 2.2.2), `memcache-plus/ketama` (0.3.1), both on hashring 3.2.0: `md5`;
+   *   libketama's md5 points but floor(w / total * 40 * n) digests in double precision (7, 14 or 28 equal
+   *   servers get 39, not 40); names `host` for port 11211 (npm memcached) or always `host:port` (memcache-plus).
+   *   `redistribute`: the next live point — what npm memcached's removal of a failed server from the ring gives
+   *   while the weights are equal and neither the full nor the live server count is 7, 14 or 28 (not recorded).
    * - `pecl-memcache/consistent`, `pecl-memcache/standard` (`crc32`, `fnv`), `perl-cache-memcached/buckets`
    *   (`crc32`): the same as the `distribution` of that name.
    * @default undefined (use `distribution`)
@@ -146,6 +151,7 @@ const LIBMEMCACHED_MODULA: Scheme = { ...DISTRIBUTIONS.modula, redistribute: 'fa
 const LIBMEMCACHED_CONSISTENT: Scheme = {
   distribution: 'ketama', table: D.Continuum, ifWeighted: D.Ketama, hashes: LIBHASHKIT_HASHES, defaultHash: 'one_at_a_time', pointNames: 'host-unless-11211', redistribute: 'fails',
 };
+const HASHRING_KETAMA: Scheme = { ...DISTRIBUTIONS.ketama, table: D.Hashring };
 const LIBMEMCACHED_KETAMA_WEIGHTED: Scheme = { ...DISTRIBUTIONS.ketama, hashes: LIBHASHKIT_HASHES, redistribute: 'fails' };
 const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'pecl-memcache/consistent': DISTRIBUTIONS.consistent,
@@ -171,6 +177,8 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'python-memcached/buckets': {
     distribution: 'buckets', table: D.PythonBuckets, hashes: { crc15or1: H.Crc32 }, defaultHash: 'crc15or1', pointNames: 'host:port', redistribute: 'rehash',
   },
+  'npm-memcached/ketama': HASHRING_KETAMA,
+  'memcache-plus/ketama': { ...HASHRING_KETAMA, pointNames: 'host:port' },
   'memjs/modulo': {
     distribution: 'modula', table: D.Modula, hashes: { 'java-hashcode-abs': H.JavaHashCodeAbs }, defaultHash: 'java-hashcode-abs', pointNames: 'host:port', redistribute: 'rehash',
   },

@@ -58,6 +58,8 @@ export function entryOf(t: Table, bytes: Uint8Array, start: number, end: number)
       return ketamaSearch(t.values, t.hash === HashKind.Md5 ? md5Word0(bytes, start, end) : hashOf(t.hash, bytes, start, end));
     case Distribution.Continuum:
       return ketamaSearch(t.values, hashOf(t.hash, bytes, start, end));
+    case Distribution.Hashring:
+      return ketamaSearch(t.values, md5Word0(bytes, start, end));
     case Distribution.KetamaSorted:
       // twemproxy hashes an empty key to 0.
       return ketamaSearch(t.values, end === start ? 0 : hashOf(t.hash, bytes, start, end));
@@ -89,6 +91,7 @@ export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number
     case Distribution.Ketama:
     case Distribution.Continuum:
     case Distribution.KetamaSorted:
+    case Distribution.Hashring:
     case Distribution.Modula:
     case Distribution.ModulaCopies:
     case Distribution.ModulaSorted:

@@ -80,7 +80,8 @@ export class Table {
 
 /** Whether a table's entries are continuum points (values + servers). */
 export function hasPoints(distribution: Distribution): boolean {
-  return distribution === Distribution.Ketama || distribution === Distribution.Continuum || distribution === Distribution.KetamaSorted;
+  return distribution === Distribution.Ketama || distribution === Distribution.Continuum || distribution === Distribution.KetamaSorted
+    || distribution === Distribution.Hashring;
 }
 
 function offlineWords(entries: number): number {
@@ -150,6 +151,9 @@ export function buildTable(
       break;
     case Distribution.KetamaSorted:
       table = buildKetama(memory, regions, list, hash, Distribution.KetamaSorted, twemproxyOrder(memory.u8, list));
+      break;
+    case Distribution.Hashring:
+      table = buildKetama(memory, regions, list, hash, Distribution.Hashring, Array.from({ length: n }, (_, s) => s));
       break;
     case Distribution.Continuum:
       table = buildContinuum(memory, regions, list, hash);
@@ -287,6 +291,14 @@ export function ketamaPointCount(weight: number, total: number, n: number): numb
   return Math.floor(x) * 4;
 }
 
+/** hashring (npm memcached, memcache-plus): floor(w / total * 40 * n) digests in double precision, 4 points each. */
+export function hashringPointCount(weight: number, total: number, n: number): number {
+  return Math.floor((weight / total) * HASHRING_DIGESTS * n) * 4;
+}
+
+/** hashring's digests per server at equal weights. */
+const HASHRING_DIGESTS = 40;
+
 /** Scratch for one point name, `name + "-" + decimal(i)`; grows with the longest name. */
 let nameScratch = new Uint8Array(256);
 const digest = new Int32Array(4);
@@ -300,7 +312,8 @@ function buildKetama(
 ): Table {
   const total = totalWeight(list);
   let points = 0;
-  for (let s = 0; s < list.n; s++) points += ketamaPointCount(list.weights[s], total, list.n);
+  const count = distribution === Distribution.Hashring ? hashringPointCount : ketamaPointCount;
+  for (let s = 0; s < list.n; s++) points += count(list.weights[s], total, list.n);
   const valuesPtr = regions.table;
   const entriesPtr = align8(valuesPtr + points * 4);
   const offlinePtr = align8(entriesPtr + points * ENTRY_BYTES);
@@ -321,7 +334,7 @@ function buildKetama(
     const name = nameScratch;
     name.set(u8.subarray(start, start + nameLength));
     name[nameLength] = CHAR_DASH;
-    const digests = ketamaPointCount(list.weights[s], total, list.n) / 4;
+    const digests = count(list.weights[s], total, list.n) / 4;
     for (let i = 0; i < digests; i++) {
       let at = nameLength + 1;
       for (let place = leadingPlace(i); place >= 1; place = (place / 10) | 0) {
