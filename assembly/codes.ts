@@ -22,6 +22,8 @@ export const DIST_KETAMA_SORTED: i32 = 8;
 export const DIST_PYTHON_BUCKETS: i32 = 9;
 /** hashring (npm memcached, memcache-plus): Ketama's points with floor(w / total * 40 * n) digests in double. */
 export const DIST_HASHRING: i32 = 10;
+/** pymemcache rendezvous: one entry per server; the highest murmur3(name + "-" + key) wins. */
+export const DIST_RENDEZVOUS: i32 = 11;
 
 /** Standard CRC-32 (IEEE, reflected). */
 export const HASH_CRC32: i32 = 0;
@@ -51,6 +53,8 @@ export const HASH_HSIEH: i32 = 11;
 export const HASH_JAVA_HASHCODE_ABS: i32 = 12;
 /** spymemcached NATIVE_HASH: Java String.hashCode of the UTF-8-decoded key, read as u32. */
 export const HASH_JAVA_HASHCODE: i32 = 13;
+/** pymemcache murmur3_32: MurmurHash3_x86_32, seed 0, one byte (code point & 0xff) per code point. */
+export const HASH_MURMUR3_CODE_POINTS: i32 = 14;
 
 /** A down owner's keys go nowhere: -1. */
 export const FAILOVER_OFFLINE: i32 = 0;

@@ -3,9 +3,10 @@
 
 import {
   HASH_CRC15, HASH_FNV, HASH_FNV1_32, HASH_FNV1_64, HASH_FNV1A_64, HASH_HSIEH, HASH_JENKINS, HASH_MD5,
-  HASH_JAVA_HASHCODE, HASH_JAVA_HASHCODE_ABS, HASH_MURMUR, HASH_MURMUR3, HASH_ONE_AT_A_TIME,
+  HASH_JAVA_HASHCODE, HASH_JAVA_HASHCODE_ABS, HASH_MURMUR3_CODE_POINTS, HASH_MURMUR, HASH_MURMUR3, HASH_ONE_AT_A_TIME,
 } from "./codes";
 import { javaHashCode, javaHashCodeAbs } from "./javahash";
+import { murmur3CodePoints } from "./rendezvous";
 import { CRC32_INIT, crc15, crc32, crc32Byte, crc32Update } from "./crc32";
 import { fnv1_32, fnv1_64, fnv1a_64, hsieh, jenkins, murmur, murmur3, oneAtATime } from "./libhashkit";
 import { FNV_INIT, fnv, fnvByte, fnvUpdate } from "./fnv";
@@ -40,6 +41,7 @@ export function libhashkitHash(kind: i32, ptr: usize, len: usize): u32 {
     case HASH_HSIEH: return hsieh(ptr, len);
     case HASH_JAVA_HASHCODE_ABS: return javaHashCodeAbs(ptr, len);
     case HASH_JAVA_HASHCODE: return javaHashCode(ptr, len);
+    case HASH_MURMUR3_CODE_POINTS: return murmur3CodePoints(ptr, len);
     default: return crc32(ptr, len);
   }
 }

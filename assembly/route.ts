@@ -3,15 +3,16 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_STANDARD,
+  DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS, DIST_STANDARD,
   FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
 } from "./codes";
 import { CRC32_INIT, crc15, crc32, crc32Update } from "./crc32";
 import { DIGITS, writeDecimal } from "./decimal";
 import { crc32DecimalPrefix, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { bitTest } from "./bitmap";
+import { rendezvousScore } from "./rendezvous";
 import {
-  CONSISTENT_BUCKETS, distribution, entryCount, entryServers, hashKind,
+  CONSISTENT_BUCKETS, distribution, entryCount, entryServers, hashKind, nameLength, nameOffset,
   offlineBitmap, offlineEntries, pointValues, serverCount,
 } from "./table";
 import { keysPtr, offsetsPtr, outPtr } from "./layout";
@@ -68,6 +69,7 @@ function ketamaFind(h: u32): u32 {
 // @ts-ignore: decorator
 @inline function entryOf(dist: i32, kind: i32, ptr: usize, len: usize): u32 {
   if (serverCount == 1) return 0;
+  if (dist == DIST_RENDEZVOUS) return <u32>rendezvousPick(ptr, len, false);
   return entryOfHash(dist, keyHash(dist, kind, ptr, len));
 }
 
@@ -93,6 +95,7 @@ function failover(ptr: usize, len: usize, e: u32, mode: i32): i32 {
   let dist = distribution;
   if (dist == DIST_BUCKETS) return perlRehash(ptr, len);
   if (dist == DIST_PYTHON_BUCKETS) return pythonRehash(ptr, len);
+  if (dist == DIST_RENDEZVOUS) return rendezvousPick(ptr, len, true);
   if (dist == DIST_CONSISTENT || dist == DIST_STANDARD) return peclRehash(dist, ptr, len);
   // Ketama, KetamaSorted, Continuum: the next live point; the modula kinds: the next live entry.
   return nextOnlinePoint(e);
@@ -119,6 +122,33 @@ function perlRehash(ptr: usize, len: usize): i32 {
     hv += crc15(crc32DecimalPrefix(tries, ptr, len));
   }
   return NO_SERVER;
+}
+
+/** Whether server a's name is greater than server b's (bytewise, a longer name after its prefix). */
+function nameGreater(a: u32, b: u32): bool {
+  let la = nameLength(a), lb = nameLength(b);
+  let pa = nameOffset(a), pb = nameOffset(b);
+  let n = min(la, lb);
+  for (let i: usize = 0; i < n; i++) {
+    let x = load<u8>(pa + i), y = load<u8>(pb + i);
+    if (x != y) return x > y;
+  }
+  return la > lb;
+}
+
+/** pymemcache: the (online, if asked) server with the highest score; an equal score goes to the greater name. */
+function rendezvousPick(ptr: usize, len: usize, onlineOnly: bool): i32 {
+  let best: i32 = NO_SERVER;
+  let bestScore: u32 = 0;
+  for (let s: u32 = 0; s < serverCount; s++) {
+    if (onlineOnly && !online(s)) continue;
+    let score = rendezvousScore(nameOffset(s), nameLength(s), ptr, len);
+    if (best < 0 || score > bestScore || (score == bestScore && nameGreater(s, <u32>best))) {
+      best = <i32>s;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 /** python-memcached: h = crc15or1(key); per try h % entries, then h = crc15or1(decimal(h) + decimal(i)), i = 0 .. 9. */
@@ -203,6 +233,8 @@ export function routeKeys(count: u32, mode: i32): void {
     routeLoop(DIST_PYTHON_BUCKETS, HASH_CRC32, count, mode);
   } else if (dist == DIST_HASHRING) {
     routeLoop(DIST_HASHRING, HASH_MD5, count, mode);
+  } else if (dist == DIST_RENDEZVOUS) {
+    routeLoop(DIST_RENDEZVOUS, kind, count, mode);
   } else if (dist == DIST_MODULA) {
     routeLoop(DIST_MODULA, kind, count, mode);
   } else if (dist == DIST_MODULA_COPIES) {

@@ -7,7 +7,7 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_STANDARD,
+  DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS, DIST_STANDARD,
 } from "./codes";
 import { DASH, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { md5A, md5B, md5C, md5D, md5Final, md5Init, md5Update } from "./md5";
@@ -50,11 +50,11 @@ export let offlineBitmap: usize = 0;
 export let offlineEntries: u32 = 0;
 
 // @ts-ignore: decorator
-@inline function nameOffset(s: u32): usize {
+@inline export function nameOffset(s: u32): usize {
   return namesPtr + <usize>load<i32>(serversPtr + <usize>s * SERVER_RECORD_BYTES);
 }
 // @ts-ignore: decorator
-@inline function nameLength(s: u32): usize {
+@inline export function nameLength(s: u32): usize {
   return <usize>load<i32>(serversPtr + <usize>s * SERVER_RECORD_BYTES, 4);
 }
 // @ts-ignore: decorator
@@ -74,7 +74,7 @@ export function buildTable(dist: i32, hash: i32, n: u32): u32 {
     if (dist == DIST_CONSISTENT) entries = buildConsistent(hash, n);
     else if (dist == DIST_KETAMA || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING) entries = buildKetama(dist, n);
     else if (dist == DIST_STANDARD || dist == DIST_BUCKETS || dist == DIST_MODULA_COPIES || dist == DIST_PYTHON_BUCKETS) entries = buildCopies(n);
-    else if (dist == DIST_MODULA) entries = buildModula(n);
+    else if (dist == DIST_MODULA || dist == DIST_RENDEZVOUS) entries = buildModula(n);
     else if (dist == DIST_MODULA_SORTED) entries = buildSortedCopies(n);
     else if (dist == DIST_CONTINUUM) entries = buildContinuum(hash, n);
   }

@@ -39,7 +39,7 @@ const TWEMPROXY = ['one_at_a_time', 'md5', 'crc32', 'crc32a', 'fnv1_32', 'fnv1a_
 const presets: [CompatName, HashName | undefined][] = [
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [['php-memcached/modula', h], ['pylibmc/modula', h]]),
   ...[undefined, ...TWEMPROXY].flatMap((h): [CompatName, HashName | undefined][] => [['twemproxy/modula', h], ['twemproxy/ketama', h]]),
-  ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['spymemcached/arraymod', undefined], ['python-memcached/buckets', undefined], ['npm-memcached/ketama', 'md5'], ['memcache-plus/ketama', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
+  ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['spymemcached/arraymod', undefined], ['python-memcached/buckets', undefined], ['npm-memcached/ketama', 'md5'], ['memcache-plus/ketama', undefined], ['pymemcache/rendezvous', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
   ['perl-cache-memcached/buckets', undefined],
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [
     ['php-memcached/consistent', h], ['pylibmc/ketama-weighted', h], ['php-memcached/ketama-weighted', h],
@@ -101,6 +101,8 @@ describe('the WASM engine and the TS twin agree', () => {
     );
   });
 });
+
+const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
 
 /** The low 32 bits of 64-bit FNV-1 / FNV-1a over sign-extended bytes, computed in BigInt (independent of the cores). */
 function fnv64(bytes: Uint8Array, xorFirst: boolean): number {
@@ -185,6 +187,34 @@ describe('the cores\' hash functions', () => {
     expect(codes).toEqual([101574, 99162322, 33309882, 1772660, 836031422, 836031421]);
     // "polygenelubricants" is a well-known String.hashCode of -2^31.
     for (const core of [wasm, js]) expect(coreHash(core, HashKind.JavaHashCodeAbs, new TextEncoder().encode('polygenelubricants'))).toBe(2 ** 31);
+  });
+
+  it('murmur3_32 (pymemcache) is MurmurHash3 with seed 0 over a byte per code point of what TextDecoder makes of the key', async () => {
+    const wasm = await instantiateWasmCore();
+    const js = createJsCore();
+    const reference = (bytes: Uint8Array) => {
+      const data = Array.from(new TextDecoder().decode(bytes), (ch) => ch.codePointAt(0)! & 0xff);
+      let h = 0;
+      const mix = (k: number) => Math.imul(rotl(Math.imul(k, 0xcc9e2d51), 15), 0x1b873593);
+      let i = 0;
+      for (; i + 4 <= data.length; i += 4) {
+        h = rotl(h ^ mix(data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)), 13);
+        h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+      }
+      let tail = 0;
+      for (let j = data.length - 1; j >= i; j--) tail = (tail << 8) | data[j];
+      if (i < data.length) h ^= mix(tail);
+      h ^= data.length;
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      return (h ^ (h >>> 16)) >>> 0;
+    };
+    const check = (bytes: Uint8Array) => {
+      for (const core of [wasm, js]) expect(coreHash(core, HashKind.Murmur3CodePoints, bytes)).toBe(reference(bytes));
+    };
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.string({ unit: 'grapheme' }).map((s) => new TextEncoder().encode(s))), check), { numRuns: 400 });
+    const known = ['hello', 'foo', 'ключ', '🔑', '127.0.0.1:21211-foo'].map((k) => coreHash(js, HashKind.Murmur3CodePoints, new TextEncoder().encode(k)));
+    expect(known).toEqual([0x248bfa47, 0xf6a5c420, 0x0a3ab7ef, 0x289dca8c, 0x4a66ae6b]);
   });
 
   it('give HASHING-2.md §2\'s values (libhashkit 1.1.4, twemproxy for hsieh)', async () => {

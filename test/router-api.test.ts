@@ -185,6 +185,20 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md §3, �
     expect(await route({ distribution: 'ketama' }, seven, ['823687077589'])).toEqual([1]);
   });
 
+  it('pymemcache rendezvous: the highest murmur3_32(node-key) wins; a down server\'s keys go to their runner-up (§8)', async () => {
+    expect(await route({ compat: 'pymemcache/rendezvous' })).toEqual([2, 0, 0, 0, 1]);
+    const router = await createRouter({ servers: s3, engine, compat: 'pymemcache/rendezvous', failover: 'redistribute' });
+    const many = Array.from({ length: 500 }, (_, i) => `key:${i}`);
+    const owners = Array.from(router.routeMany(many));
+    router.setDown(1, true);
+    expect(Array.from(router.routeMany(keys))).toEqual([2, 0, 0, 0, 2]);
+    const moved = Array.from(router.routeMany(many));
+    // Only server 1's keys move, and each to the better of the other two.
+    const two = await createRouter({ servers: [s3[0], s3[2]], engine, compat: 'pymemcache/rendezvous' });
+    many.forEach((k, i) => expect(moved[i]).toBe(owners[i] === 1 ? [0, 2][two.route(k)] : owners[i]));
+    expect(router.routeMany(['x'])).toEqual(new Int32Array([router.route('x')]));
+  });
+
   it("a down server's keys fail under redistribute (neither libmemcached without auto-eject, twemproxy nor gomemcache rehashes)", async () => {
     for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted', 'twemproxy/ketama'] as const) {
       const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });

@@ -65,6 +65,8 @@ export const Distribution = {
   PythonBuckets: 9,
   /** hashring (npm memcached, memcache-plus): Ketama's md5 points, floor(w / total * 40 * n) digests per server in double precision. */
   Hashring: 10,
+  /** pymemcache rendezvous: one entry per server; the highest murmur3_32(name + "-" + key) wins (ties: the greater name); failover: the runner-up. */
+  Rendezvous: 11,
 } as const;
 export type Distribution = (typeof Distribution)[keyof typeof Distribution];
 
@@ -97,6 +99,8 @@ export const HashKind = {
   JavaHashCodeAbs: 12,
   /** spymemcached NATIVE_HASH: Java String.hashCode of the key decoded as UTF-8, as a u32. */
   JavaHashCode: 13,
+  /** pymemcache murmur3_32: MurmurHash3_x86_32, seed 0, one byte (code point & 0xff) per code point of the UTF-8-decoded key. */
+  Murmur3CodePoints: 14,
 } as const;
 export type HashKind = (typeof HashKind)[keyof typeof HashKind];
 

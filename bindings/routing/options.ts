@@ -5,6 +5,8 @@ import { Distribution as D, Failover as F, HashKind as H } from './core.js';
 
 /** Key distribution, each byte-exact with the client it names. */
 export type DistributionName = 'consistent' | 'standard' | 'buckets' | 'ketama' | 'modula';
+/** What kind of placement a router does: a distribution name, or `rendezvous` (pymemcache, through `compat` only). */
+export type PlacementName = DistributionName | 'rendezvous';
 /** libhashkit's key hashes (libmemcached 1.1.4), as php-memcached and pylibmc name them. */
 export type LibhashkitHashName = 'one_at_a_time' | 'md5' | 'crc' | 'fnv1_32' | 'fnv1a_32' | 'fnv1_64' | 'fnv1a_64' | 'murmur' | 'murmur3' | 'jenkins';
 /** twemproxy's names: its `crc32` is libhashkit's 15-bit `crc`, `crc32a` the full CRC-32. */
@@ -13,7 +15,7 @@ export type TwemproxyHashName = 'one_at_a_time' | 'md5' | 'crc32' | 'crc32a' | '
  * Key hash: `crc32` | `fnv` for `consistent` and `standard`; a libhashkit name for `modula`;
  * with `compat`, the names that client uses (see {@link CompatName}).
  */
-export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs' | 'native' | 'crc15or1';
+export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs' | 'native' | 'crc15or1' | 'murmur3_32';
 /**
  * A recorded client configuration, named `client/strategy` exactly as the vector files' headers
  * (HASHING-2.md): the same server for every key as that client, and its failover under `redistribute`.
@@ -21,7 +23,7 @@ export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName 
 export type CompatName =
   | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets'
   | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'twemproxy/ketama' | 'gomemcache/modulo' | 'memjs/modulo'
-  | 'spymemcached/arraymod' | 'python-memcached/buckets' | 'npm-memcached/ketama' | 'memcache-plus/ketama'
+  | 'spymemcached/arraymod' | 'python-memcached/buckets' | 'npm-memcached/ketama' | 'memcache-plus/ketama' | 'pymemcache/rendezvous'
   | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
@@ -61,6 +63,10 @@ export interface RouterOptions {
    *   servers get 39, not 40); names `host` for port 11211 (npm memcached) or always `host:port` (memcache-plus).
    *   `redistribute`: the next live point — what npm memcached's removal of a failed server from the ring gives
    *   while the weights are equal and neither the full nor the live server count is 7, 14 or 28 (not recorded).
+   * - `pymemcache/rendezvous` (3.5.2, Django's PyMemcacheCache): `murmur3_32` (seed 0) of "host:port-key" over
+   *   the key as a Python str (one byte, code point & 0xff, per code point), the highest score wins; weights
+   *   ignored; `redistribute` = a down server removed from the hasher (its keys go to their runner-up).
+   *   Keys are routed as `str` keys are (pymemcache formats `bytes` keys with repr(): not supported).
    * - `pecl-memcache/consistent`, `pecl-memcache/standard` (`crc32`, `fnv`), `perl-cache-memcached/buckets`
    *   (`crc32`): the same as the `distribution` of that name.
    * @default undefined (use `distribution`)
@@ -104,7 +110,7 @@ export const ROUTER_OPTION_NAMES: readonly (keyof RouterOptions)[] = Object.free
 export interface ResolvedRouterOptions {
   servers: ServerAddress[];
   compat: CompatName | undefined;
-  distribution: DistributionName;
+  distribution: PlacementName;
   hash: HashName;
   failover: FailoverName;
   engine: EngineName | undefined;
@@ -118,7 +124,7 @@ export interface ResolvedRouterOptions {
 
 /** How one distribution (or compat preset) routes: its table, its hashes by name, its failover. */
 interface Scheme {
-  readonly distribution: DistributionName;
+  readonly distribution: PlacementName;
   readonly table: D;
   readonly hashes: Readonly<Partial<Record<HashName, H>>>;
   readonly defaultHash: HashName;
@@ -179,6 +185,9 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   },
   'npm-memcached/ketama': HASHRING_KETAMA,
   'memcache-plus/ketama': { ...HASHRING_KETAMA, pointNames: 'host:port' },
+  'pymemcache/rendezvous': {
+    distribution: 'rendezvous', table: D.Rendezvous, hashes: { murmur3_32: H.Murmur3CodePoints }, defaultHash: 'murmur3_32', pointNames: 'host:port', redistribute: 'rehash',
+  },
   'memjs/modulo': {
     distribution: 'modula', table: D.Modula, hashes: { 'java-hashcode-abs': H.JavaHashCodeAbs }, defaultHash: 'java-hashcode-abs', pointNames: 'host:port', redistribute: 'rehash',
   },

@@ -4,7 +4,7 @@ import { DEFAULT_PORT, type ServerAddress } from '../servers.js';
 import { Distribution, type Core, type Failover, type HashKind } from './core.js';
 import { createJsCore } from './js/core.js';
 import {
-  resolveRouterOptions, type CompatName, type DistributionName, type EngineName, type FailoverName, type HashName, type ResolvedRouterOptions, type RouterOptions,
+  resolveRouterOptions, type CompatName, type EngineName, type FailoverName, type HashName, type PlacementName, type ResolvedRouterOptions, type RouterOptions,
 } from './options.js';
 import { instantiateWasmCore } from './wasm-core.js';
 
@@ -45,8 +45,8 @@ export class Router {
   readonly engine: EngineName;
   /** The servers, in configured order; indexes returned by the router index this list. */
   readonly servers: readonly ServerAddress[];
-  /** The distribution family (`modula` for every modula-shaped compat preset). */
-  readonly distribution: DistributionName;
+  /** The placement family (`modula` for every modula-shaped compat preset, `ketama` for the continuum ones). */
+  readonly distribution: PlacementName;
   /** The compat preset, when one was given. */
   readonly compat: CompatName | undefined;
   /** The key hash's name (that client's name for it with `compat`). */

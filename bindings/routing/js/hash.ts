@@ -6,6 +6,7 @@ import { fnv1a } from './fnv.js';
 import { javaHashCode, javaHashCodeAbs } from './javahash.js';
 import { fnv1_32, fnv1_64, fnv1a_64, hsieh, jenkins, murmur, murmur3, oneAtATime } from './libhashkit.js';
 import { md5Word0 } from './md5.js';
+import { murmur3CodePoints } from './rendezvous.js';
 
 /** Hash `kind` of `bytes[start, end)` as a u32 (an unknown kind is crc32, as in the WASM core). */
 export function hashOf(kind: HashKind, bytes: Uint8Array, start: number, end: number): number {
@@ -23,6 +24,7 @@ export function hashOf(kind: HashKind, bytes: Uint8Array, start: number, end: nu
     case HashKind.Hsieh: return hsieh(bytes, start, end);
     case HashKind.JavaHashCodeAbs: return javaHashCodeAbs(bytes, start, end);
     case HashKind.JavaHashCode: return javaHashCode(bytes, start, end);
+    case HashKind.Murmur3CodePoints: return murmur3CodePoints(bytes, start, end);
     default: return crc32(bytes, start, end);
   }
 }

@@ -7,6 +7,7 @@ import { crc32Byte, crc32Decimal, crc32Update, CRC32_INIT } from './crc32.js';
 import { CHAR_DASH } from './decimal.js';
 import { fnvByte, fnvDecimal, fnvUpdate, FNV_INIT } from './fnv.js';
 import { hashOf } from './hash.js';
+import { rendezvousScore } from './rendezvous.js';
 import { md5Word0 } from './md5.js';
 import type { Table } from './table.js';
 
@@ -54,6 +55,8 @@ export function entryOf(t: Table, bytes: Uint8Array, start: number, end: number)
   // Every client sends everything to a lone server without hashing.
   if (t.servers === 1) return 0;
   switch (t.distribution) {
+    case Distribution.Rendezvous:
+      return rendezvousPick(t, bytes, start, end, false);
     case Distribution.Ketama:
       return ketamaSearch(t.values, t.hash === HashKind.Md5 ? md5Word0(bytes, start, end) : hashOf(t.hash, bytes, start, end));
     case Distribution.Continuum:
@@ -100,6 +103,8 @@ export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number
       return perlRehash(t, bytes, start, end);
     case Distribution.PythonBuckets:
       return pythonRehash(t, bytes, start, end);
+    case Distribution.Rendezvous:
+      return rendezvousPick(t, bytes, start, end, true);
     default:
       return peclRehash(t, bytes, start, end);
   }
@@ -130,6 +135,31 @@ function perlRehash(t: Table, bytes: Uint8Array, start: number, end: number): nu
     hv += (~crc32Update(crc32Decimal(CRC32_INIT, tries), bytes, start, end) >>> 16) & 0x7fff;
   }
   return -1;
+}
+
+/** Whether server a's name is greater than server b's (bytewise; a longer name after its prefix). */
+function nameGreater(t: Table, bytes: Uint8Array, a: number, b: number): boolean {
+  const la = t.nameEnds[a] - t.nameStarts[a], lb = t.nameEnds[b] - t.nameStarts[b];
+  for (let i = 0; i < Math.min(la, lb); i++) {
+    const d = bytes[t.nameStarts[a] + i] - bytes[t.nameStarts[b] + i];
+    if (d !== 0) return d > 0;
+  }
+  return la > lb;
+}
+
+/** pymemcache: the (online, if asked) server with the highest score; an equal score goes to the greater name. */
+function rendezvousPick(t: Table, bytes: Uint8Array, start: number, end: number, onlineOnly: boolean): number {
+  let best = -1;
+  let bestScore = 0;
+  for (let s = 0; s < t.servers; s++) {
+    if (onlineOnly && isOffline(t, s)) continue;
+    const score = rendezvousScore(bytes, t.nameStarts[s], t.nameEnds[s], start, end);
+    if (best < 0 || score > bestScore || (score === bestScore && nameGreater(t, bytes, s, best))) {
+      best = s;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 /** python-memcached's 10 tries: after a dead bucket, `h = crc15or1(decimal(h) + decimal(i))` (the previous hash, not the key). */

@@ -54,6 +54,9 @@ export class Table {
   offline = new Int32Array(0);
   /** Entries currently offline: lets the common all-up case skip the bitmap. */
   offlineCount = 0;
+  /** Rendezvous only: where each server's name starts and ends in memory (the names region outlives the build). */
+  nameStarts: Int32Array = new Int32Array(0);
+  nameEnds: Int32Array = new Int32Array(0);
 
   constructor(layout: TableLayout) {
     this.layout = layout;
@@ -160,6 +163,11 @@ export function buildTable(
       break;
     case Distribution.Modula:
       table = buildEntries(memory, regions, list, distribution, hash, Array.from({ length: n }, (_, s) => s));
+      break;
+    case Distribution.Rendezvous:
+      table = buildEntries(memory, regions, list, distribution, hash, Array.from({ length: n }, (_, s) => s));
+      table.nameStarts = list.nameStarts;
+      table.nameEnds = list.nameEnds;
       break;
     case Distribution.ModulaCopies:
       table = buildEntries(memory, regions, list, distribution, hash, copies(list, Array.from({ length: n }, (_, s) => s)));

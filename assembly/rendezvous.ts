@@ -1,0 +1,93 @@
+// pymemcache's rendezvous hashing: per server, score = murmur3_32(name + "-" + key) with seed 0,
+// over a Python str, i.e. one byte (code point & 0xff) per code point of the key; the highest
+// score wins, an equal score going to the greater name. The key bytes are decoded as UTF-8 the way
+// TextDecoder does (each maximal invalid subsequence is one U+FFFD), and MurmurHash3 is streamed
+// a byte at a time: no buffer, whatever the lengths.
+
+const C1: u32 = 0xcc9e2d51;
+const C2: u32 = 0x1b873593;
+const REPLACEMENT: u32 = 0xfffd;
+const CHAR_DASH: u32 = 0x2d;
+
+/** The streaming MurmurHash3_x86_32 state (seed 0): h, the pending block, the bytes fed. */
+let mh: u32 = 0;
+let mk: u32 = 0;
+let mcount: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function start(): void {
+  mh = 0; mk = 0; mcount = 0;
+}
+
+// @ts-ignore: decorator
+@inline function feed(b: u32): void {
+  mk |= (b & 0xff) << ((mcount & 3) << 3);
+  mcount++;
+  if ((mcount & 3) == 0) {
+    let k = rotl<u32>(mk * C1, 15) * C2;
+    mh = rotl<u32>(mh ^ k, 13) * 5 + 0xe6546b64;
+    mk = 0;
+  }
+}
+
+function finish(): u32 {
+  let h = mh;
+  if ((mcount & 3) != 0) h ^= rotl<u32>(mk * C1, 15) * C2;
+  h ^= mcount;
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
+  return h;
+}
+
+/** Where the UTF-8 decoder stands. */
+let at: usize = 0;
+
+/** The next code point of the UTF-8 bytes at `at` (WHATWG decoding), advancing `at`. */
+function nextCodePoint(end: usize): u32 {
+  let b = <u32>load<u8>(at);
+  at++;
+  if (b <= 0x7f) return b;
+  let needed: u32, cp: u32, lower: u32 = 0x80, upper: u32 = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) { needed = 1; cp = b & 0x1f; }
+  else if (b >= 0xe0 && b <= 0xef) { needed = 2; cp = b & 0xf; if (b == 0xe0) lower = 0xa0; if (b == 0xed) upper = 0x9f; }
+  else if (b >= 0xf0 && b <= 0xf4) { needed = 3; cp = b & 0x7; if (b == 0xf0) lower = 0x90; if (b == 0xf4) upper = 0x8f; }
+  else return REPLACEMENT;
+  while (needed > 0) {
+    if (at >= end) return REPLACEMENT;
+    let c = <u32>load<u8>(at);
+    // A byte out of range ends the bad sequence and is read again as the next code point.
+    if (c < lower || c > upper) return REPLACEMENT;
+    at++;
+    lower = 0x80; upper = 0xbf;
+    cp = (cp << 6) | (c & 0x3f);
+    needed--;
+  }
+  return cp;
+}
+
+/** Feeds the key's code points, one byte (cp & 0xff) each. */
+// @ts-ignore: decorator
+@inline function feedKey(ptr: usize, len: usize): void {
+  let end = ptr + len;
+  at = ptr;
+  while (at < end) feed(nextCodePoint(end));
+}
+
+/** pymemcache's murmur3_32 of the key as a Python str (seed 0, a byte per code point). */
+export function murmur3CodePoints(ptr: usize, len: usize): u32 {
+  start();
+  feedKey(ptr, len);
+  return finish();
+}
+
+/** The score of the server named by the `nameLen` bytes at `name` for the key. */
+export function rendezvousScore(name: usize, nameLen: usize, ptr: usize, len: usize): u32 {
+  start();
+  for (let i: usize = 0; i < nameLen; i++) feed(<u32>load<u8>(name + i));
+  feed(CHAR_DASH);
+  feedKey(ptr, len);
+  return finish();
+}

@@ -1,0 +1,88 @@
+// pymemcache's rendezvous hashing, the twin of assembly/rendezvous.ts: per server,
+// score = murmur3_32(name + "-" + key), seed 0, over a Python str (one byte, code point & 0xff,
+// per code point of the key, decoded from UTF-8 as TextDecoder does); the highest score wins, an
+// equal score going to the greater name. MurmurHash3 is streamed a byte at a time.
+
+const C1 = 0xcc9e2d51 | 0;
+const C2 = 0x1b873593;
+const REPLACEMENT = 0xfffd;
+const CHAR_DASH = 0x2d;
+
+/** MurmurHash3_x86_32 (seed 0) fed one byte at a time. */
+class Murmur3Stream {
+  private h = 0;
+  private k = 0;
+  private count = 0;
+
+  reset(): void {
+    this.h = 0;
+    this.k = 0;
+    this.count = 0;
+  }
+
+  feed(b: number): void {
+    this.k |= (b & 0xff) << ((this.count & 3) << 3);
+    this.count++;
+    if ((this.count & 3) === 0) {
+      const k = Math.imul(rotl(Math.imul(this.k, C1), 15), C2);
+      this.h = (Math.imul(rotl(this.h ^ k, 13), 5) + 0xe6546b64) | 0;
+      this.k = 0;
+    }
+  }
+
+  finish(): number {
+    let h = this.h;
+    if ((this.count & 3) !== 0) h ^= Math.imul(rotl(Math.imul(this.k, C1), 15), C2);
+    h ^= this.count;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b | 0);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35 | 0);
+    h ^= h >>> 16;
+    return h >>> 0;
+  }
+}
+
+const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
+const stream = new Murmur3Stream();
+
+/** Feeds the code points of the UTF-8 bytes [start, end) (WHATWG decoding), one byte (cp & 0xff) each. */
+function feedCodePoints(u8: Uint8Array, start: number, end: number): void {
+  let p = start;
+  while (p < end) {
+    const b = u8[p++];
+    if (b <= 0x7f) {
+      stream.feed(b);
+      continue;
+    }
+    let needed: number, cp: number, lower = 0x80, upper = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) { needed = 1; cp = b & 0x1f; }
+    else if (b >= 0xe0 && b <= 0xef) { needed = 2; cp = b & 0xf; if (b === 0xe0) lower = 0xa0; if (b === 0xed) upper = 0x9f; }
+    else if (b >= 0xf0 && b <= 0xf4) { needed = 3; cp = b & 0x7; if (b === 0xf0) lower = 0x90; if (b === 0xf4) upper = 0x8f; }
+    else { stream.feed(REPLACEMENT); continue; }
+    while (needed > 0) {
+      // A byte out of range ends the bad sequence and is read again as the next code point.
+      if (p >= end || u8[p] < lower || u8[p] > upper) { cp = REPLACEMENT; break; }
+      cp = (cp << 6) | (u8[p++] & 0x3f);
+      lower = 0x80; upper = 0xbf;
+      needed--;
+    }
+    stream.feed(cp);
+  }
+}
+
+/** pymemcache's murmur3_32 of the key as a Python str. */
+export function murmur3CodePoints(u8: Uint8Array, start: number, end: number): number {
+  stream.reset();
+  feedCodePoints(u8, start, end);
+  return stream.finish();
+}
+
+/** The score of the server whose name is bytes [nameStart, nameEnd) for the key [start, end). */
+export function rendezvousScore(u8: Uint8Array, nameStart: number, nameEnd: number, start: number, end: number): number {
+  stream.reset();
+  for (let i = nameStart; i < nameEnd; i++) stream.feed(u8[i]);
+  stream.feed(CHAR_DASH);
+  feedCodePoints(u8, start, end);
+  return stream.finish();
+}
