@@ -5,11 +5,12 @@
  * frontend has failed a server back.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { Client, createRouter, type Clock, type ClientOptions, type ServerInfo } from '../bindings/entry/node.js';
+import { Client, type Clock, type ClientOptions, type ServerInfo } from '../bindings/entry/node.js';
 import { systemClock } from '../bindings/clock.js';
 import { MemcachedServer, serverStats, startCluster } from './support/memcached.js';
 import { waitFor } from './support/wait.js';
 import { runWorkload } from './support/versioned-workload.mjs';
+import { keysByOwner } from './support/keys.js';
 
 let servers: MemcachedServer[];
 let origin: MemcachedServer;
@@ -40,10 +41,7 @@ function watch(mc: Client, frontend: number, port: number, log: Seen[]): void {
 }
 
 async function keysOwnedBy(index: number, count: number): Promise<string[]> {
-  const router = await createRouter({ servers: servers.map((s) => s.address) });
-  const keys: string[] = [];
-  for (let i = 0; keys.length < count; i++) if (router.owner(`item:${i}`) === index) keys.push(`item:${i}`);
-  return keys;
+  return (await keysByOwner(servers.map((s) => s.address), count, 'item:'))[index];
 }
 
 const flushesOf = async (s: MemcachedServer) => Number((await serverStats(s.host, s.port)).get('cmd_flush'));

@@ -5,9 +5,10 @@
  * contact by a frontend that never saw it before.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Client, createRouter, type ClientOptions } from '../bindings/entry/node.js';
+import { Client, type ClientOptions } from '../bindings/entry/node.js';
 import { MemcachedServer, rawCommand, serverStats, startCluster } from './support/memcached.js';
 import { nextEvent, waitFor } from './support/wait.js';
+import { keysByOwner } from './support/keys.js';
 
 let servers: MemcachedServer[];
 const clients: Client[] = [];
@@ -26,10 +27,7 @@ function client(options: Omit<ClientOptions, 'servers'> = {}): Client {
 }
 
 async function keysOwnedBy(index: number, count: number): Promise<string[]> {
-  const router = await createRouter({ servers: servers.map((s) => s.address) });
-  const keys: string[] = [];
-  for (let i = 0; keys.length < count; i++) if (router.owner(`k:${i}`) === index) keys.push(`k:${i}`);
-  return keys;
+  return (await keysByOwner(servers.map((s) => s.address), count, 'k:'))[index];
 }
 
 const stat = async (s: MemcachedServer, name: string) => Number((await serverStats(s.host, s.port)).get(name));

@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../bindings/clock.js';
 import { Client, createRouter, type ClientOptions } from '../bindings/entry/node.js';
 import { MemcachedServer, rawCommand, serverStats, startCluster } from './support/memcached.js';
 import { nextEvent, waitFor } from './support/wait.js';
+import { keysByOwner } from './support/keys.js';
 
 /** The system clock, except that timers set while `dropping` is on never run. */
 class DroppingClock implements Clock {
@@ -67,10 +68,7 @@ afterEach(async () => {
 
 /** `count` keys owned by server `index`. */
 async function keysOwnedBy(index: number, count: number, prefix: string): Promise<string[]> {
-  const router = await createRouter({ servers: servers.map((s) => s.address) });
-  const keys: string[] = [];
-  for (let i = 0; keys.length < count; i++) if (router.owner(`${prefix}${i}`) === index) keys.push(`${prefix}${i}`);
-  return keys;
+  return (await keysByOwner(servers.map((s) => s.address), count, prefix))[index];
 }
 
 /** A client on the cluster with a dropping clock, recording its health events in order. */

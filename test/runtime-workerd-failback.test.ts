@@ -16,11 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Miniflare } from 'miniflare';
-import { Client, createRouter } from '../bindings/entry/node.js';
+import { Client } from '../bindings/entry/node.js';
 import type { Command } from './runtimes/failback-worker.js';
 import { importGraph, repoRoot, transpile } from './runtimes/harness.js';
 import { MemcachedServer, rawCommand, serverStats, startCluster } from './support/memcached.js';
 import { waitFor } from './support/wait.js';
+import { keysByOwner } from './support/keys.js';
 
 const ENTRY = 'dist/entry/workerd.js';
 
@@ -83,17 +84,6 @@ async function call<R = unknown>(command: Command): Promise<R> {
   return JSON.parse(text) as R;
 }
 
-/** `count` keys owned by each server, in the order of `addresses`. */
-async function keysByOwner(addresses: string[], count: number, prefix: string): Promise<string[][]> {
-  const router = await createRouter({ servers: addresses });
-  const out: string[][] = addresses.map(() => []);
-  for (let i = 0; out.some((k) => k.length < count); i++) {
-    const key = `${prefix}${i}`;
-    const list = out[router.owner(key)];
-    if (list.length < count) list.push(key);
-  }
-  return out;
-}
 
 const opened = (s: Socket) => new Promise<boolean>((resolve) => {
   s.once('connect', () => resolve(true));

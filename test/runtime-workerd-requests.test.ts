@@ -29,6 +29,7 @@ import type { WorkerConfig } from './runtimes/request-worker.js';
 import { importGraph, repoRoot, transpile } from './runtimes/harness.js';
 import { MemcachedServer, serverStats, startCluster } from './support/memcached.js';
 import { waitFor } from './support/wait.js';
+import { keysByOwner } from './support/keys.js';
 
 const ENTRY = 'dist/entry/workerd.js';
 const WORKER = 'test/runtimes/request-worker.ts';
@@ -193,17 +194,6 @@ async function pool<T>(concurrency: number, jobs: (() => Promise<T>)[]): Promise
   return out;
 }
 
-/** `count` keys owned by each server, in the order of `addresses`. */
-async function keysByOwner(addresses: string[], count: number, prefix: string): Promise<string[][]> {
-  const router = await createRouter({ servers: addresses });
-  const out: string[][] = addresses.map(() => []);
-  for (let i = 0; out.some((k) => k.length < count); i++) {
-    const key = `${prefix}${i}`;
-    const list = out[router.owner(key)];
-    if (list.length < count) list.push(key);
-  }
-  return out;
-}
 
 async function stat(server: MemcachedServer, name: string): Promise<number> {
   return Number((await serverStats(server.host, server.port)).get(name));
