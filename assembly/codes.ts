@@ -24,6 +24,10 @@ export const DIST_PYTHON_BUCKETS: i32 = 9;
 export const DIST_HASHRING: i32 = 10;
 /** pymemcache rendezvous: one entry per server; the highest murmur3(name + "-" + key) wins. */
 export const DIST_RENDEZVOUS: i32 = 11;
+/** Cache::Memcached::Fast compatible: one point per server, rescaled in doubles as servers are added. */
+export const DIST_FAST_COMPATIBLE: i32 = 12;
+/** Cache::Memcached::Fast ketama: a crc32 chain of points per server (the weight field holds the count). */
+export const DIST_FAST_KETAMA: i32 = 13;
 
 /** Standard CRC-32 (IEEE, reflected). */
 export const HASH_CRC32: i32 = 0;

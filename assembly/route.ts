@@ -3,7 +3,8 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS, DIST_STANDARD,
+  DIST_FAST_COMPATIBLE, DIST_FAST_KETAMA, DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS,
+  DIST_STANDARD,
   FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
 } from "./codes";
 import { CRC32_INIT, crc15, crc32, crc32Update } from "./crc32";
@@ -12,7 +13,7 @@ import { crc32DecimalPrefix, dashState, hashBytes, hashDashSuffix } from "./hash
 import { bitTest } from "./bitmap";
 import { rendezvousScore } from "./rendezvous";
 import {
-  CONSISTENT_BUCKETS, distribution, entryCount, entryServers, hashKind, nameLength, nameOffset,
+  CONSISTENT_BUCKETS, distribution, entryCount, entryServers, fastTotalWeight, hashKind, nameLength, nameOffset,
   offlineBitmap, offlineEntries, pointValues, serverCount,
 } from "./table";
 import { keysPtr, offsetsPtr, outPtr } from "./layout";
@@ -60,7 +61,14 @@ function ketamaFind(h: u32): u32 {
     return (h15 == 0 ? 1 : h15) % entryCount;
   }
   if (dist == DIST_BUCKETS) return crc15(h) % entryCount;
-  if (dist == DIST_KETAMA || dist == DIST_CONTINUUM || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING) return ketamaFind(h);
+  if (dist == DIST_KETAMA || dist == DIST_CONTINUUM || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING || dist == DIST_FAST_KETAMA) {
+    return ketamaFind(h);
+  }
+  if (dist == DIST_FAST_COMPATIBLE) {
+    // x = crc15 % trunc(total + 0.5), scaled onto the u32 circle: trunc(x / total * 0xFFFFFFFF + 0.5) + 1.
+    let x = crc15(h) % <u32>trunc<f64>(fastTotalWeight + 0.5);
+    return ketamaFind(<u32>trunc<f64>(<f64>x / fastTotalWeight * 4294967295.0 + 0.5) + 1);
+  }
   // The modula kinds.
   return h % entryCount;
 }
@@ -235,6 +243,10 @@ export function routeKeys(count: u32, mode: i32): void {
     routeLoop(DIST_HASHRING, HASH_MD5, count, mode);
   } else if (dist == DIST_RENDEZVOUS) {
     routeLoop(DIST_RENDEZVOUS, kind, count, mode);
+  } else if (dist == DIST_FAST_COMPATIBLE) {
+    routeLoop(DIST_FAST_COMPATIBLE, HASH_CRC32, count, mode);
+  } else if (dist == DIST_FAST_KETAMA) {
+    routeLoop(DIST_FAST_KETAMA, HASH_CRC32, count, mode);
   } else if (dist == DIST_MODULA) {
     routeLoop(DIST_MODULA, kind, count, mode);
   } else if (dist == DIST_MODULA_COPIES) {

@@ -7,8 +7,9 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS, DIST_STANDARD,
+  DIST_FAST_COMPATIBLE, DIST_FAST_KETAMA, DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS, DIST_STANDARD,
 } from "./codes";
+import { CRC32_INIT, crc32Byte, crc32Update } from "./crc32";
 import { DASH, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { md5A, md5B, md5C, md5D, md5Final, md5Init, md5Update } from "./md5";
 import { DIGITS, writeDecimal } from "./decimal";
@@ -48,6 +49,8 @@ export let pointValues: usize = 0;
 export let offlineBitmap: usize = 0;
 /** Number of set bits in the bitmap (0: the fast path skips it). */
 export let offlineEntries: u32 = 0;
+/** Cache::Memcached::Fast compatible: the sum of the weights, as its double. */
+export let fastTotalWeight: f64 = 0;
 
 // @ts-ignore: decorator
 @inline export function nameOffset(s: u32): usize {
@@ -77,6 +80,8 @@ export function buildTable(dist: i32, hash: i32, n: u32): u32 {
     else if (dist == DIST_MODULA || dist == DIST_RENDEZVOUS) entries = buildModula(n);
     else if (dist == DIST_MODULA_SORTED) entries = buildSortedCopies(n);
     else if (dist == DIST_CONTINUUM) entries = buildContinuum(hash, n);
+    else if (dist == DIST_FAST_COMPATIBLE) entries = buildFastCompatible(n);
+    else if (dist == DIST_FAST_KETAMA) entries = buildFastKetama(n);
   }
   entryCount = entries;
   if (entries == 0) {
@@ -270,6 +275,61 @@ function buildKetama(dist: i32, n: u32): u32 {
       store<u64>(p, high | md5C, 16);
       store<u64>(p, high | md5D, 24);
       p += 32;
+    }
+  }
+  return finishPoints(items, points, end);
+}
+
+/**
+ * Cache::Memcached::Fast compatible: per server in order, total += w; every earlier point p becomes
+ * trunc(p - p * (w / total)); then the point 0xFFFFFFFF of this server. The points stay ascending.
+ */
+function buildFastCompatible(n: u32): u32 {
+  let end = placeTable(n, true);
+  let total: f64 = 0;
+  for (let s: u32 = 0; s < n; s++) {
+    let w = <f64>weight(s);
+    total += w;
+    for (let j: u32 = 0; j < s; j++) {
+      let at = pointValues + (<usize>j << 2);
+      let p = <f64>load<u32>(at);
+      store<u32>(at, <u32>trunc<f64>(p - p * (w / total)));
+    }
+    store<u32>(pointValues + (<usize>s << 2), 0xFFFFFFFF);
+    store<i32>(entryServers + (<usize>s << 2), s);
+  }
+  fastTotalWeight = total;
+  bitmapClear(offlineBitmap, n);
+  setTableEnd(end);
+  return n;
+}
+
+/**
+ * Cache::Memcached::Fast ketama: `weight(s)` here is the server's point count (the router computes
+ * trunc(points * w + 0.5)). Point 0 = crc32(base + LE32(0)), point i = crc32(base + LE32(point i-1)),
+ * base = the name bytes (host, NUL, port). Stable sort: an equal point goes after the earlier server's.
+ */
+function buildFastKetama(n: u32): u32 {
+  let total: u64 = 0;
+  for (let s: u32 = 0; s < n; s++) total += weight(s);
+  if (total > MAX_POINTS) unreachable();
+  if (total == 0) return 0;
+  let points = <u32>total;
+  let end = placeTable(points, true);
+  let items = placeScratch(end, points);
+  let p = items;
+  for (let s: u32 = 0; s < n; s++) {
+    let base = crc32Update(CRC32_INIT, nameOffset(s), nameLength(s));
+    let high = <u64>s << 32;
+    let prev: u32 = 0;
+    for (let c = weight(s); c > 0; c--) {
+      let r = crc32Byte(base, prev & 0xff);
+      r = crc32Byte(r, (prev >>> 8) & 0xff);
+      r = crc32Byte(r, (prev >>> 16) & 0xff);
+      r = crc32Byte(r, prev >>> 24);
+      prev = ~r;
+      store<u64>(p, high | prev);
+      p += 8;
     }
   }
   return finishPoints(items, points, end);

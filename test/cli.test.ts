@@ -20,6 +20,8 @@ it.each([
   ['php-memcached_modula_fnv1a_64_w6.json', ['--hash', 'fnv1a_64']],
   ['twemproxy_modula_fnv1a_64_w6.json', []],
   ['pylibmc_modula_default_w6.json', ['--hash', 'one_at_a_time']],
+  ['perl-cache-memcached-fast_ketama150_e4.json', ['--points', '150']],
+  ['pymemcache_rendezvous_murmur3_e8.json', []],
 ])('failback route --compat client/strategy places keys like the %s recording', (file, extra) => {
   const v = loadVectorFiles().find((f) => f.file === file)!;
   const servers = v.servers.map((s) => `${s.host}:${s.port}:${s.weight}`).join(',');

@@ -39,7 +39,7 @@ const TWEMPROXY = ['one_at_a_time', 'md5', 'crc32', 'crc32a', 'fnv1_32', 'fnv1a_
 const presets: [CompatName, HashName | undefined][] = [
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [['php-memcached/modula', h], ['pylibmc/modula', h]]),
   ...[undefined, ...TWEMPROXY].flatMap((h): [CompatName, HashName | undefined][] => [['twemproxy/modula', h], ['twemproxy/ketama', h]]),
-  ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['spymemcached/arraymod', undefined], ['python-memcached/buckets', undefined], ['npm-memcached/ketama', 'md5'], ['memcache-plus/ketama', undefined], ['pymemcache/rendezvous', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
+  ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['spymemcached/arraymod', undefined], ['python-memcached/buckets', undefined], ['npm-memcached/ketama', 'md5'], ['memcache-plus/ketama', undefined], ['pymemcache/rendezvous', undefined], ['perl-cache-memcached-fast/compatible', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
   ['perl-cache-memcached/buckets', undefined],
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [
     ['php-memcached/consistent', h], ['pylibmc/ketama-weighted', h], ['php-memcached/ketama-weighted', h],
@@ -88,6 +88,16 @@ describe('the WASM engine and the TS twin agree', () => {
         await expectAgreement({ servers: c.servers, compat, hash, failover: c.failover }, keys, downPicks);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('under Cache::Memcached::Fast ketama with random ketama_points', async () => {
+    const fast = fc.record({ servers, points: fc.integer({ min: 1, max: 300 }), failover: fc.constantFrom('offline' as const, 'redistribute' as const) });
+    await fc.assert(
+      fc.asyncProperty(fast, fc.array(key, { minLength: 1, maxLength: 64 }), fc.array(fc.nat(), { maxLength: 8 }), async (c, keys, downPicks) => {
+        await expectAgreement({ ...c, compat: 'perl-cache-memcached-fast/ketama' }, keys, downPicks);
+      }),
+      { numRuns: 100 },
     );
   });
 

@@ -199,8 +199,23 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md §3, �
     expect(router.routeMany(['x'])).toEqual(new Int32Array([router.route('x')]));
   });
 
+  it('Cache::Memcached::Fast: compatible (double-precision rescaled points) and ketama (crc32 chains) (§6)', async () => {
+    expect(await route({ compat: 'perl-cache-memcached-fast/compatible' })).toEqual([1, 1, 0, 1, 1]);
+    expect(await route({ compat: 'perl-cache-memcached-fast/compatible', points: 0 })).toEqual([1, 1, 0, 1, 1]);
+    expect(await route({ compat: 'perl-cache-memcached-fast/ketama', points: 150 })).toEqual([0, 2, 0, 1, 1]);
+    // Like Cache::Memcached (buckets) except where crc15 is 0.
+    const many = Array.from({ length: 3000 }, (_, i) => `key:${i}`);
+    const w = ['127.0.0.1:21211:2', '127.0.0.1:21212', '127.0.0.1:21213:3'];
+    const fast = await route({ compat: 'perl-cache-memcached-fast/compatible' }, w, many);
+    const perl = await route({ distribution: 'buckets' }, w, many);
+    many.forEach((k, i) => {
+      if (((zlibCrc32(Buffer.from(k)) >>> 16) & 0x7fff) !== 0) expect([k, fast[i]]).toEqual([k, perl[i]]);
+    });
+  });
+
   it("a down server's keys fail under redistribute (neither libmemcached without auto-eject, twemproxy nor gomemcache rehashes)", async () => {
-    for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted', 'twemproxy/ketama'] as const) {
+    for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted', 'twemproxy/ketama',
+      'perl-cache-memcached-fast/compatible'] as const) {
       const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });
       const many = Array.from({ length: 300 }, (_, i) => `key:${i}`);
       const owners = many.map((k) => router.owner(k));

@@ -30,8 +30,8 @@ function expectOptionError(err: unknown, option: string, message?: RegExp): void
 }
 
 describe('router option names', () => {
-  it('are exactly the six RouterOptions', () => {
-    expect([...ROUTER_OPTION_NAMES]).toEqual(['servers', 'compat', 'distribution', 'hash', 'failover', 'engine']);
+  it('are exactly the seven RouterOptions', () => {
+    expect([...ROUTER_OPTION_NAMES]).toEqual(['servers', 'compat', 'distribution', 'hash', 'failover', 'points', 'engine']);
     expect(Object.isFrozen(ROUTER_OPTION_NAMES)).toBe(true);
   });
 
@@ -39,7 +39,7 @@ describe('router option names', () => {
     'an unknown name (%s) is refused at once, naming it and listing the known ones',
     async (name) => {
       const options = { servers, [name]: 'ketama' } as unknown as RouterOptions;
-      const message = new RegExp(`^${name}: is not a router option; the options are servers, compat, distribution, hash, failover, engine$`);
+      const message = new RegExp(`^${name}: is not a router option; the options are servers, compat, distribution, hash, failover, points, engine$`);
       expectOptionError(thrown(() => resolveRouterOptions(options)), name, message);
       expectOptionError(thrown(() => validateRouterOptions(options)), name, message);
       expectOptionError(await createRouter(options).catch((e: unknown) => e), name, message);
@@ -101,6 +101,11 @@ describe('bad values', () => {
     ['hsieh for php-memcached (Debian\'s libhashkit has none)', { servers, compat: 'php-memcached/modula', hash: 'hsieh' }, 'hash'],
     ['fnv for gomemcache', { servers, compat: 'gomemcache/modulo', hash: 'fnv1a_32' }, 'hash'],
     ['crc32 for memjs', { servers, compat: 'memjs/modulo', hash: 'crc32' }, 'hash'],
+    ['points without Cache::Memcached::Fast', { servers, distribution: 'ketama', points: 160 }, 'points'],
+    ['Fast ketama without points', { servers, compat: 'perl-cache-memcached-fast/ketama' }, 'points'],
+    ['Fast ketama with points 0', { servers, compat: 'perl-cache-memcached-fast/ketama', points: 0 }, 'points'],
+    ['Fast ketama with fractional points', { servers, compat: 'perl-cache-memcached-fast/ketama', points: 1.5 }, 'points'],
+    ['Fast compatible with ketama points', { servers, compat: 'perl-cache-memcached-fast/compatible', points: 150 }, 'points'],
     ['crc32 for php-memcached/ketama-weighted', { servers, compat: 'php-memcached/ketama-weighted', hash: 'crc32' }, 'hash'],
     ['hsieh keys on pylibmc/ketama-weighted', { servers, compat: 'pylibmc/ketama-weighted', hash: 'hsieh' }, 'hash'],
     ['consistent-spy with a weight above 1 (not recorded)', { servers, compat: 'pylibmc/consistent-spy' }, 'servers[1].weight'],
@@ -115,7 +120,7 @@ describe('bad values', () => {
     const err = thrown(() => validateRouterOptions({ servers, compat: 'mcrouter/ch3' } as never));
     expectOptionError(err, 'compat', /^compat: must be one of 'pecl-memcache\/consistent', .*, got "mcrouter\/ch3"$/);
     for (const name of COMPAT_NAMES) expect((err as Error).message).toContain(`'${name}'`);
-    expect(COMPAT_NAMES).toHaveLength(19);
+    expect(COMPAT_NAMES).toHaveLength(21);
   });
 
   it('compat presets resolve to their distribution, default hash and failover', () => {

@@ -6,10 +6,11 @@ import { COMPAT_NAMES, type CompatName, type DistributionName, type EngineName, 
 import { createRouter, type Router } from '../routing/router.js';
 
 export const ROUTE_USAGE = `usage: failback route --servers host:port[:weight],... [--compat CLIENT/STRATEGY | --distribution consistent|standard|buckets|ketama|modula]
-                      [--hash NAME] [--down i,j,...] [--failover offline|redistribute] [--engine wasm|js] [KEY...]
+                      [--hash NAME] [--points N] [--down i,j,...] [--failover offline|redistribute] [--engine wasm|js] [KEY...]
 Prints each key and the server it lives on ("key<TAB>host:port"; "-" when it routes nowhere).
 --compat places keys as that client does: ${COMPAT_NAMES.join(', ')}.
 --hash: crc32|fnv (consistent, standard); a libhashkit name for modula (one_at_a_time, md5, crc, fnv1a_64, ...); that client's names with --compat.
+--points: Cache::Memcached::Fast's ketama_points (with --compat perl-cache-memcached-fast/ketama).
 Keys come from the arguments (after -- when one starts with "-"), or from standard input, one per line, when none are given.`;
 
 /** Keys routed per crossing into the core when reading standard input. */
@@ -35,6 +36,7 @@ export async function runRoute(argv: string[], input: Readable, out: Writable): 
       compat: { type: 'string' },
       distribution: { type: 'string' },
       hash: { type: 'string' },
+      points: { type: 'string' },
       failover: { type: 'string' },
       down: { type: 'string' },
       engine: { type: 'string' },
@@ -46,6 +48,7 @@ export async function runRoute(argv: string[], input: Readable, out: Writable): 
     compat: values.compat as CompatName | undefined,
     distribution: values.distribution as DistributionName | undefined,
     hash: values.hash as HashName | undefined,
+    points: values.points === undefined ? undefined : Number(values.points),
     failover: (values.failover ?? (values.down ? 'redistribute' : undefined)) as 'offline' | 'redistribute' | undefined,
     engine: values.engine as EngineName | undefined,
   });

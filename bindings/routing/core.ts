@@ -67,6 +67,10 @@ export const Distribution = {
   Hashring: 10,
   /** pymemcache rendezvous: one entry per server; the highest murmur3_32(name + "-" + key) wins (ties: the greater name); failover: the runner-up. */
   Rendezvous: 11,
+  /** Cache::Memcached::Fast compatible: one point per server, rescaled in doubles as each is added; crc15 scaled onto the circle. */
+  FastCompatible: 12,
+  /** Cache::Memcached::Fast ketama: crc32-chained points; a server record's weight field holds its point count. */
+  FastKetama: 13,
 } as const;
 export type Distribution = (typeof Distribution)[keyof typeof Distribution];
 

@@ -24,6 +24,7 @@ export type CompatName =
   | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets'
   | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'twemproxy/ketama' | 'gomemcache/modulo' | 'memjs/modulo'
   | 'spymemcached/arraymod' | 'python-memcached/buckets' | 'npm-memcached/ketama' | 'memcache-plus/ketama' | 'pymemcache/rendezvous'
+  | 'perl-cache-memcached-fast/compatible' | 'perl-cache-memcached-fast/ketama'
   | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
@@ -67,6 +68,9 @@ export interface RouterOptions {
    *   the key as a Python str (one byte, code point & 0xff, per code point), the highest score wins; weights
    *   ignored; `redistribute` = a down server removed from the hasher (its keys go to their runner-up).
    *   Keys are routed as `str` keys are (pymemcache formats `bytes` keys with repr(): not supported).
+   * - `perl-cache-memcached-fast/compatible`, `perl-cache-memcached-fast/ketama` (Cache::Memcached::Fast 0.28):
+   *   `crc32`; compatible = its double-precision rescaled continuum (the same server as Cache::Memcached except
+   *   hash 0); ketama = its crc32-chained points, `points` (its `ketama_points`) per unit of weight. No failover (-1).
    * - `pecl-memcache/consistent`, `pecl-memcache/standard` (`crc32`, `fnv`), `perl-cache-memcached/buckets`
    *   (`crc32`): the same as the `distribution` of that name.
    * @default undefined (use `distribution`)
@@ -93,12 +97,18 @@ export interface RouterOptions {
    * @default 'offline'
    */
   failover?: FailoverName;
+  /**
+   * Cache::Memcached::Fast's `ketama_points`: points per unit of weight, an integer from 1 to 10,000.
+   * Required with compat `perl-cache-memcached-fast/ketama`; 0 (or unset) with `perl-cache-memcached-fast/compatible`;
+   * refused otherwise.
+   */
+  points?: number;
   /** `wasm`, or `js` (the pure-TS twin). When omitted: wasm, falling back to js where WASM cannot load. */
   engine?: EngineName;
 }
 
 /** Every router option, each once: a name missing here is a compile error. */
-const OPTION_NAMES: Record<keyof RouterOptions, true> = { servers: true, compat: true, distribution: true, hash: true, failover: true, engine: true };
+const OPTION_NAMES: Record<keyof RouterOptions, true> = { servers: true, compat: true, distribution: true, hash: true, failover: true, points: true, engine: true };
 
 /**
  * The names of the router options. Any other name is refused: a misspelt option that changes
@@ -118,7 +128,9 @@ export interface ResolvedRouterOptions {
    * The name the core hashes (or sorts) per server: `host:port`; libmemcached's and twemproxy's `host` for
    * port 11211; libmemcached's spy mode `/host:port`.
    */
-  pointNames: 'host:port' | 'host-unless-11211' | '/host:port';
+  pointNames: 'host:port' | 'host-unless-11211' | '/host:port' | 'host\0port';
+  /** What the core reads as each server's weight: the weight, or (Cache::Memcached::Fast ketama) its point count. */
+  coreWeights: number[];
   codes: { distribution: D; hash: H; failover: F };
 }
 
@@ -133,6 +145,11 @@ interface Scheme {
   readonly redistribute: 'rehash' | 'fails' | 'refused';
   /** libmemcached's weighted switch: the table when any server has weight > 1 (`refused`: not recorded). */
   readonly ifWeighted?: D | 'refused';
+  /**
+   * Cache::Memcached::Fast's `ketama_points` as `points`: `required` (ketama: each server gets
+   * trunc(points * weight + 0.5) points), or `zero` (compatible mode is ketama_points 0: 0 or unset).
+   */
+  readonly points?: 'required' | 'zero';
 }
 
 const PECL_HASHES = { crc32: H.Crc32, fnv: H.Fnv } as const;
@@ -187,6 +204,14 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'memcache-plus/ketama': { ...HASHRING_KETAMA, pointNames: 'host:port' },
   'pymemcache/rendezvous': {
     distribution: 'rendezvous', table: D.Rendezvous, hashes: { murmur3_32: H.Murmur3CodePoints }, defaultHash: 'murmur3_32', pointNames: 'host:port', redistribute: 'rehash',
+  },
+  'perl-cache-memcached-fast/compatible': {
+    distribution: 'buckets', table: D.FastCompatible, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'fails',
+    points: 'zero',
+  },
+  'perl-cache-memcached-fast/ketama': {
+    distribution: 'ketama', table: D.FastKetama, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host\0port', redistribute: 'fails',
+    points: 'required',
   },
   'memjs/modulo': {
     distribution: 'modula', table: D.Modula, hashes: { 'java-hashcode-abs': H.JavaHashCodeAbs }, defaultHash: 'java-hashcode-abs', pointNames: 'host:port', redistribute: 'rehash',
@@ -245,12 +270,34 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
     throw new InvalidOptionError('failover', `libmemcached's ${scheme.distribution} has no rehash: a down server's keys fail; use 'offline' (or a compat preset, which fails over as its client does)`);
   }
   const engine = options.engine === undefined ? undefined : oneOf('engine', options.engine, ['wasm', 'js'], 'wasm');
+  const coreWeights = pointCounts(scheme, compat, options.points, servers);
   // A client without failover leaves a down server's keys unserved, whatever `redistribute` asks.
   const failoverCode = failover === 'redistribute' && scheme.redistribute === 'rehash' ? F.Redistribute : F.Offline;
   return {
-    servers, compat, distribution: scheme.distribution, hash, failover, engine, pointNames: scheme.pointNames,
+    servers, compat, distribution: scheme.distribution, hash, failover, engine, pointNames: scheme.pointNames, coreWeights,
     codes: { distribution: tableFor(scheme, compat, servers), hash: scheme.hashes[hash]!, failover: failoverCode },
   };
+}
+
+/** Most points per ketama_points unit, and most points in all (the cores' tables stay small). */
+const MAX_POINTS_PER_WEIGHT = 10_000;
+const MAX_TOTAL_POINTS = 1 << 24;
+
+/** The weights the core reads: the servers' own, or Cache::Memcached::Fast's point counts from `points`. */
+function pointCounts(scheme: Scheme, compat: CompatName | undefined, points: unknown, servers: readonly ServerAddress[]): number[] {
+  if (scheme.points !== 'required') {
+    if (points === undefined || (points === 0 && scheme.points === 'zero')) return servers.map((s) => s.weight);
+    const why = scheme.points === 'zero' ? `compat '${compat}' is ketama_points 0 (use compat 'perl-cache-memcached-fast/ketama' for more)` : `is Cache::Memcached::Fast's ketama_points, for compat 'perl-cache-memcached-fast/ketama' only`;
+    throw new InvalidOptionError('points', `${why}, got ${describe(points)}`);
+  }
+  if (typeof points !== 'number' || !Number.isInteger(points) || points < 1 || points > MAX_POINTS_PER_WEIGHT) {
+    throw new InvalidOptionError('points', `compat '${compat}' needs points (its ketama_points), an integer from 1 to ${MAX_POINTS_PER_WEIGHT}, got ${describe(points)}`);
+  }
+  const counts = servers.map((s) => Math.trunc(points * s.weight + 0.5));
+  if (counts.reduce((a, b) => a + b, 0) > MAX_TOTAL_POINTS) {
+    throw new InvalidOptionError('points', `points × the weights make more than ${MAX_TOTAL_POINTS} points`);
+  }
+  return counts;
 }
 
 /** The scheme's table for these servers: libmemcached turns weighted ketama on when a server has weight > 1. */

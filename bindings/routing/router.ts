@@ -33,6 +33,7 @@ function tooLong(key: RouteKey, size: string): InvalidKeyError {
 /** The name the core hashes (ketama points) or sorts (twemproxy) per server: libmemcached and twemproxy drop the default port. */
 function pointName(server: ServerAddress, rule: ResolvedRouterOptions['pointNames']): string {
   if (rule === '/host:port') return `/${server.host}:${server.port}`;
+  if (rule === 'host\0port') return `${server.host}\0${server.port}`;
   return rule === 'host-unless-11211' && server.port === DEFAULT_PORT ? server.host : server.name;
 }
 
@@ -84,10 +85,10 @@ export class Router {
     this.pointNames = resolved.pointNames;
     this.failoverCode = resolved.codes.failover;
     this.downFlags = new Uint8Array(this.servers.length);
-    this.build(resolved.codes.distribution, resolved.codes.hash);
+    this.build(resolved.codes.distribution, resolved.codes.hash, resolved.coreWeights);
   }
 
-  private build(distribution: Distribution, hash: HashKind): void {
+  private build(distribution: Distribution, hash: HashKind, weights: readonly number[]): void {
     const names = this.servers.map((s) => encoder.encode(pointName(s, this.pointNames)));
     const nameBytes = names.reduce((n, b) => n + b.length, 0);
     this.core.reserveServers(this.servers.length, nameBytes);
@@ -99,7 +100,7 @@ export class Router {
       this.u8.set(bytes, namesPtr + offset);
       this.i32[serversIndex + i * 3] = offset;
       this.i32[serversIndex + i * 3 + 1] = bytes.length;
-      this.i32[serversIndex + i * 3 + 2] = this.servers[i].weight;
+      this.i32[serversIndex + i * 3 + 2] = weights[i];
       offset += bytes.length;
     });
     this.core.build(distribution, hash, this.servers.length);

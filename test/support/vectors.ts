@@ -41,6 +41,7 @@ export function routerOptionsFor(v: VectorFile): RouterOptions {
     compat: `${v.client}/${v.strategy}` as CompatName,
     hash: v.hash as HashName,
     failover: offline ? 'offline' : 'redistribute',
+    ...(o.ketama_points === undefined ? {} : { points: o.ketama_points as number }),
   };
 }
 

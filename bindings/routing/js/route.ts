@@ -63,6 +63,13 @@ export function entryOf(t: Table, bytes: Uint8Array, start: number, end: number)
       return ketamaSearch(t.values, hashOf(t.hash, bytes, start, end));
     case Distribution.Hashring:
       return ketamaSearch(t.values, md5Word0(bytes, start, end));
+    case Distribution.FastKetama:
+      return ketamaSearch(t.values, ~crc32Update(CRC32_INIT, bytes, start, end) >>> 0);
+    case Distribution.FastCompatible: {
+      // x = crc15 % trunc(total + 0.5), scaled onto the u32 circle: trunc(x / total * 0xFFFFFFFF + 0.5) + 1.
+      const x = ((~crc32Update(CRC32_INIT, bytes, start, end) >>> 16) & 0x7fff) % Math.trunc(t.totalWeight + 0.5);
+      return ketamaSearch(t.values, (Math.trunc((x / t.totalWeight) * 0xffffffff + 0.5) + 1) >>> 0);
+    }
     case Distribution.KetamaSorted:
       // twemproxy hashes an empty key to 0.
       return ketamaSearch(t.values, end === start ? 0 : hashOf(t.hash, bytes, start, end));
@@ -95,6 +102,8 @@ export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number
     case Distribution.Continuum:
     case Distribution.KetamaSorted:
     case Distribution.Hashring:
+    case Distribution.FastCompatible:
+    case Distribution.FastKetama:
     case Distribution.Modula:
     case Distribution.ModulaCopies:
     case Distribution.ModulaSorted:

@@ -57,6 +57,8 @@ export class Table {
   /** Rendezvous only: where each server's name starts and ends in memory (the names region outlives the build). */
   nameStarts: Int32Array = new Int32Array(0);
   nameEnds: Int32Array = new Int32Array(0);
+  /** FastCompatible only: the sum of the weights. */
+  totalWeight = 0;
 
   constructor(layout: TableLayout) {
     this.layout = layout;
@@ -84,7 +86,7 @@ export class Table {
 /** Whether a table's entries are continuum points (values + servers). */
 export function hasPoints(distribution: Distribution): boolean {
   return distribution === Distribution.Ketama || distribution === Distribution.Continuum || distribution === Distribution.KetamaSorted
-    || distribution === Distribution.Hashring;
+    || distribution === Distribution.Hashring || distribution === Distribution.FastCompatible || distribution === Distribution.FastKetama;
 }
 
 function offlineWords(entries: number): number {
@@ -168,6 +170,12 @@ export function buildTable(
       table = buildEntries(memory, regions, list, distribution, hash, Array.from({ length: n }, (_, s) => s));
       table.nameStarts = list.nameStarts;
       table.nameEnds = list.nameEnds;
+      break;
+    case Distribution.FastCompatible:
+      table = buildFastCompatible(memory, regions, list);
+      break;
+    case Distribution.FastKetama:
+      table = buildFastKetama(memory, regions, list);
       break;
     case Distribution.ModulaCopies:
       table = buildEntries(memory, regions, list, distribution, hash, copies(list, Array.from({ length: n }, (_, s) => s)));
@@ -357,6 +365,71 @@ function buildKetama(
   }
   radixSortPoints(values, servers, new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points);
   return new Table({ distribution, hash, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
+}
+
+/** Places a points table (values, servers, bitmap) of `points` entries with scratch for sorting after it. */
+function placePoints(memory: LinearMemory, regions: Regions, points: number) {
+  const valuesPtr = regions.table;
+  const entriesPtr = align8(valuesPtr + points * 4);
+  const offlinePtr = align8(entriesPtr + points * ENTRY_BYTES);
+  const end = align8(offlinePtr + offlineWords(points) * 4);
+  const tmpValuesPtr = end;
+  const tmpServersPtr = align8(tmpValuesPtr + points * 4);
+  memory.ensure(tmpServersPtr + points * 4);
+  const { buffer } = memory;
+  return {
+    valuesPtr, entriesPtr, offlinePtr, end,
+    values: new Uint32Array(buffer, valuesPtr, points), servers: new Int32Array(buffer, entriesPtr, points),
+    sort: () => radixSortPoints(
+      new Uint32Array(buffer, valuesPtr, points), new Int32Array(buffer, entriesPtr, points),
+      new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points,
+    ),
+  };
+}
+
+/** Cache::Memcached::Fast compatible: per server, total += w, earlier points p → trunc(p - p * (w / total)), then 0xFFFFFFFF. */
+function buildFastCompatible(memory: LinearMemory, regions: Regions, list: ServerList): Table {
+  const t = placePoints(memory, regions, list.n);
+  let total = 0;
+  for (let s = 0; s < list.n; s++) {
+    const w = list.weights[s];
+    total += w;
+    for (let j = 0; j < s; j++) t.values[j] = Math.trunc(t.values[j] - t.values[j] * (w / total));
+    t.values[s] = 0xffffffff;
+    t.servers[s] = s;
+  }
+  const table = new Table({
+    distribution: Distribution.FastCompatible, hash: HashKind.Crc32, servers: list.n, count: list.n,
+    entriesPtr: t.entriesPtr, valuesPtr: t.valuesPtr, offlinePtr: t.offlinePtr, end: t.end,
+  });
+  table.totalWeight = total;
+  return table;
+}
+
+/** Cache::Memcached::Fast ketama: `weights[s]` is the point count; point i = crc32(name + LE32(point i-1)), point -1 = 0. */
+function buildFastKetama(memory: LinearMemory, regions: Regions, list: ServerList): Table {
+  const points = totalWeight(list);
+  const t = placePoints(memory, regions, points);
+  const u8 = memory.u8;
+  let p = 0;
+  for (let s = 0; s < list.n; s++) {
+    const base = crc32Update(CRC32_INIT, u8, list.nameStarts[s], list.nameEnds[s]);
+    let prev = 0;
+    for (let c = list.weights[s]; c > 0; c--) {
+      let r = crc32Byte(base, prev & 0xff);
+      r = crc32Byte(r, (prev >>> 8) & 0xff);
+      r = crc32Byte(r, (prev >>> 16) & 0xff);
+      r = crc32Byte(r, prev >>> 24);
+      prev = ~r >>> 0;
+      t.values[p] = prev;
+      t.servers[p++] = s;
+    }
+  }
+  t.sort();
+  return new Table({
+    distribution: Distribution.FastKetama, hash: HashKind.Crc32, servers: list.n, count: points,
+    entriesPtr: t.entriesPtr, valuesPtr: t.valuesPtr, offlinePtr: t.offlinePtr, end: t.end,
+  });
 }
 
 /** libmemcached unweighted consistent: per server MEMCACHED_POINTS_PER_SERVER points. */
