@@ -28,6 +28,8 @@ export const DIST_RENDEZVOUS: i32 = 11;
 export const DIST_FAST_COMPATIBLE: i32 = 12;
 /** Cache::Memcached::Fast ketama: a crc32 chain of points per server (the weight field holds the count). */
 export const DIST_FAST_KETAMA: i32 = 13;
+/** mcrouter Ch3: one entry per server, entry = furc_hash(key, n). */
+export const DIST_CH3: i32 = 14;
 
 /** Standard CRC-32 (IEEE, reflected). */
 export const HASH_CRC32: i32 = 0;

@@ -3,7 +3,7 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_FAST_COMPATIBLE, DIST_FAST_KETAMA, DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS,
+  DIST_CH3, DIST_FAST_COMPATIBLE, DIST_FAST_KETAMA, DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS,
   DIST_STANDARD,
   FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
 } from "./codes";
@@ -12,6 +12,7 @@ import { DIGITS, writeDecimal } from "./decimal";
 import { crc32DecimalPrefix, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { bitTest } from "./bitmap";
 import { rendezvousScore } from "./rendezvous";
+import { furcHash } from "./furc";
 import {
   CONSISTENT_BUCKETS, distribution, entryCount, entryServers, fastTotalWeight, hashKind, nameLength, nameOffset,
   offlineBitmap, offlineEntries, pointValues, serverCount,
@@ -78,6 +79,7 @@ function ketamaFind(h: u32): u32 {
 @inline function entryOf(dist: i32, kind: i32, ptr: usize, len: usize): u32 {
   if (serverCount == 1) return 0;
   if (dist == DIST_RENDEZVOUS) return <u32>rendezvousPick(ptr, len, false);
+  if (dist == DIST_CH3) return furcHash(ptr, len, serverCount);
   return entryOfHash(dist, keyHash(dist, kind, ptr, len));
 }
 
@@ -247,6 +249,8 @@ export function routeKeys(count: u32, mode: i32): void {
     routeLoop(DIST_FAST_COMPATIBLE, HASH_CRC32, count, mode);
   } else if (dist == DIST_FAST_KETAMA) {
     routeLoop(DIST_FAST_KETAMA, HASH_CRC32, count, mode);
+  } else if (dist == DIST_CH3) {
+    routeLoop(DIST_CH3, kind, count, mode);
   } else if (dist == DIST_MODULA) {
     routeLoop(DIST_MODULA, kind, count, mode);
   } else if (dist == DIST_MODULA_COPIES) {

@@ -7,7 +7,7 @@
 
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
-  DIST_FAST_COMPATIBLE, DIST_FAST_KETAMA, DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS, DIST_STANDARD,
+  DIST_CH3, DIST_FAST_COMPATIBLE, DIST_FAST_KETAMA, DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS, DIST_STANDARD,
 } from "./codes";
 import { CRC32_INIT, crc32Byte, crc32Update } from "./crc32";
 import { DASH, dashState, hashBytes, hashDashSuffix } from "./hash";
@@ -77,7 +77,7 @@ export function buildTable(dist: i32, hash: i32, n: u32): u32 {
     if (dist == DIST_CONSISTENT) entries = buildConsistent(hash, n);
     else if (dist == DIST_KETAMA || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING) entries = buildKetama(dist, n);
     else if (dist == DIST_STANDARD || dist == DIST_BUCKETS || dist == DIST_MODULA_COPIES || dist == DIST_PYTHON_BUCKETS) entries = buildCopies(n);
-    else if (dist == DIST_MODULA || dist == DIST_RENDEZVOUS) entries = buildModula(n);
+    else if (dist == DIST_MODULA || dist == DIST_RENDEZVOUS || dist == DIST_CH3) entries = buildModula(n);
     else if (dist == DIST_MODULA_SORTED) entries = buildSortedCopies(n);
     else if (dist == DIST_CONTINUUM) entries = buildContinuum(hash, n);
     else if (dist == DIST_FAST_COMPATIBLE) entries = buildFastCompatible(n);

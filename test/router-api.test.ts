@@ -1,6 +1,7 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createRouter, InvalidKeyError, InvalidOptionError, type RouterOptions } from '../bindings/entry/node.js';
+import { furcHash } from '../bindings/routing/js/furc.js';
 
 const servers = ['10.0.0.1:11211', { host: '10.0.0.2', port: 11211, weight: 2 }, '10.0.0.3:11212:3'];
 
@@ -213,9 +214,16 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md §3, �
     });
   });
 
+  it('mcrouter ch3: furc_hash over the server count, names play no part (§14)', async () => {
+    expect(await route({ compat: 'mcrouter/ch3' })).toEqual([1, 0, 0, 0, 0]);
+    const hundred = Array.from({ length: 100 }, (_, i) => `10.0.${i >> 8}.${i & 255}:11211`);
+    expect(await route({ compat: 'mcrouter/ch3' }, hundred, ['sample', ''])).toEqual([97, 72]);
+    expect(furcHash(new TextEncoder().encode('sample'), 0, 6, 8388608)).toBe(5167780);
+  });
+
   it("a down server's keys fail under redistribute (neither libmemcached without auto-eject, twemproxy nor gomemcache rehashes)", async () => {
     for (const compat of ['php-memcached/modula', 'twemproxy/modula', 'gomemcache/modulo', 'pylibmc/consistent', 'php-memcached/ketama-weighted', 'twemproxy/ketama',
-      'perl-cache-memcached-fast/compatible'] as const) {
+      'perl-cache-memcached-fast/compatible', 'mcrouter/ch3'] as const) {
       const router = await createRouter({ servers: s3, engine, compat, failover: 'redistribute' });
       const many = Array.from({ length: 300 }, (_, i) => `key:${i}`);
       const owners = many.map((k) => router.owner(k));

@@ -71,6 +71,8 @@ export const Distribution = {
   FastCompatible: 12,
   /** Cache::Memcached::Fast ketama: crc32-chained points; a server record's weight field holds its point count. */
   FastKetama: 13,
+  /** mcrouter Ch3: one entry per server; entry = furc_hash(key, n) (MurmurHash64A bit stream). */
+  Ch3: 14,
 } as const;
 export type Distribution = (typeof Distribution)[keyof typeof Distribution];
 

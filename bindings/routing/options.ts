@@ -5,8 +5,8 @@ import { Distribution as D, Failover as F, HashKind as H } from './core.js';
 
 /** Key distribution, each byte-exact with the client it names. */
 export type DistributionName = 'consistent' | 'standard' | 'buckets' | 'ketama' | 'modula';
-/** What kind of placement a router does: a distribution name, or `rendezvous` (pymemcache, through `compat` only). */
-export type PlacementName = DistributionName | 'rendezvous';
+/** What kind of placement a router does: a distribution name, or (through `compat` only) `rendezvous` (pymemcache), `ch3` (mcrouter). */
+export type PlacementName = DistributionName | 'rendezvous' | 'ch3';
 /** libhashkit's key hashes (libmemcached 1.1.4), as php-memcached and pylibmc name them. */
 export type LibhashkitHashName = 'one_at_a_time' | 'md5' | 'crc' | 'fnv1_32' | 'fnv1a_32' | 'fnv1_64' | 'fnv1a_64' | 'murmur' | 'murmur3' | 'jenkins';
 /** twemproxy's names: its `crc32` is libhashkit's 15-bit `crc`, `crc32a` the full CRC-32. */
@@ -15,7 +15,7 @@ export type TwemproxyHashName = 'one_at_a_time' | 'md5' | 'crc32' | 'crc32a' | '
  * Key hash: `crc32` | `fnv` for `consistent` and `standard`; a libhashkit name for `modula`;
  * with `compat`, the names that client uses (see {@link CompatName}).
  */
-export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs' | 'native' | 'crc15or1' | 'murmur3_32';
+export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs' | 'native' | 'crc15or1' | 'murmur3_32' | 'furc_hash';
 /**
  * A recorded client configuration, named `client/strategy` exactly as the vector files' headers
  * (HASHING-2.md): the same server for every key as that client, and its failover under `redistribute`.
@@ -24,7 +24,7 @@ export type CompatName =
   | 'pecl-memcache/consistent' | 'pecl-memcache/standard' | 'perl-cache-memcached/buckets'
   | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'twemproxy/ketama' | 'gomemcache/modulo' | 'memjs/modulo'
   | 'spymemcached/arraymod' | 'python-memcached/buckets' | 'npm-memcached/ketama' | 'memcache-plus/ketama' | 'pymemcache/rendezvous'
-  | 'perl-cache-memcached-fast/compatible' | 'perl-cache-memcached-fast/ketama'
+  | 'perl-cache-memcached-fast/compatible' | 'perl-cache-memcached-fast/ketama' | 'mcrouter/ch3'
   | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
@@ -71,6 +71,8 @@ export interface RouterOptions {
    * - `perl-cache-memcached-fast/compatible`, `perl-cache-memcached-fast/ketama` (Cache::Memcached::Fast 0.28):
    *   `crc32`; compatible = its double-precision rescaled continuum (the same server as Cache::Memcached except
    *   hash 0); ketama = its crc32-chained points, `points` (its `ketama_points`) per unit of weight. No failover (-1).
+   * - `mcrouter/ch3` (HashRoute's default): `furc_hash` of the key (give mcrouter's routing key: no
+   *   /region/cluster/ prefix); weights ignored (WeightedCh3 is not implemented); no failover (-1).
    * - `pecl-memcache/consistent`, `pecl-memcache/standard` (`crc32`, `fnv`), `perl-cache-memcached/buckets`
    *   (`crc32`): the same as the `distribution` of that name.
    * @default undefined (use `distribution`)
@@ -212,6 +214,10 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'perl-cache-memcached-fast/ketama': {
     distribution: 'ketama', table: D.FastKetama, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host\0port', redistribute: 'fails',
     points: 'required',
+  },
+  'mcrouter/ch3': {
+    // furc_hash is the table's own lookup: the core ignores the hash kind for Ch3.
+    distribution: 'ch3', table: D.Ch3, hashes: { furc_hash: H.Crc32 }, defaultHash: 'furc_hash', pointNames: 'host:port', redistribute: 'fails',
   },
   'memjs/modulo': {
     distribution: 'modula', table: D.Modula, hashes: { 'java-hashcode-abs': H.JavaHashCodeAbs }, defaultHash: 'java-hashcode-abs', pointNames: 'host:port', redistribute: 'rehash',

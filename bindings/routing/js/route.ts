@@ -8,6 +8,7 @@ import { CHAR_DASH } from './decimal.js';
 import { fnvByte, fnvDecimal, fnvUpdate, FNV_INIT } from './fnv.js';
 import { hashOf } from './hash.js';
 import { rendezvousScore } from './rendezvous.js';
+import { furcHash } from './furc.js';
 import { md5Word0 } from './md5.js';
 import type { Table } from './table.js';
 
@@ -57,6 +58,8 @@ export function entryOf(t: Table, bytes: Uint8Array, start: number, end: number)
   switch (t.distribution) {
     case Distribution.Rendezvous:
       return rendezvousPick(t, bytes, start, end, false);
+    case Distribution.Ch3:
+      return furcHash(bytes, start, end, t.servers);
     case Distribution.Ketama:
       return ketamaSearch(t.values, t.hash === HashKind.Md5 ? md5Word0(bytes, start, end) : hashOf(t.hash, bytes, start, end));
     case Distribution.Continuum:
@@ -104,6 +107,7 @@ export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number
     case Distribution.Hashring:
     case Distribution.FastCompatible:
     case Distribution.FastKetama:
+    case Distribution.Ch3:
     case Distribution.Modula:
     case Distribution.ModulaCopies:
     case Distribution.ModulaSorted:

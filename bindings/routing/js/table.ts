@@ -166,6 +166,9 @@ export function buildTable(
     case Distribution.Modula:
       table = buildEntries(memory, regions, list, distribution, hash, Array.from({ length: n }, (_, s) => s));
       break;
+    case Distribution.Ch3:
+      table = buildEntries(memory, regions, list, distribution, hash, Array.from({ length: n }, (_, s) => s));
+      break;
     case Distribution.Rendezvous:
       table = buildEntries(memory, regions, list, distribution, hash, Array.from({ length: n }, (_, s) => s));
       table.nameStarts = list.nameStarts;
