@@ -94,8 +94,10 @@ export interface RouterOptions {
   /**
    * `offline`: a down server's keys route nowhere (-1) until it is back.
    * `redistribute`: PECL's rehash (Perl's for `buckets`, next live point for `ketama`); with `compat`, what that
-   * client does (memjs: the next live server; php-memcached, pylibmc, twemproxy and gomemcache have no failover,
-   * so the keys route nowhere, -1). Refused for plain `modula`, which names no client's rule.
+   * client does: PECL's and Perl's rehashes, python-memcached's, the next live server (memjs, spymemcached
+   * arraymod), the runner-up (pymemcache), the next live point (npm memcached, memcache-plus); the clients without
+   * failover (php-memcached and pylibmc without auto-eject, twemproxy, gomemcache, Cache::Memcached::Fast, mcrouter)
+   * leave the keys nowhere, -1. Refused for plain `modula`, which names no client's rule.
    * @default 'offline'
    */
   failover?: FailoverName;
