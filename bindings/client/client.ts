@@ -133,7 +133,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
         failedBack: (slot, outcome) => this.emit('failback', slot.health.info(), outcome),
         reconnected: (slot) => this.runReconnectCallbacks(slot),
         error: (error) => this.emit('error', error),
-      });
+      }, this.perRequest);
       this.cluster = cluster;
       return cluster;
     });
@@ -196,10 +196,11 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     const recovery = this.recovery;
     if (recovery === undefined) return;
     recovery.nudge(slot);
+    if (!this.perRequest) return;
     const session = this.session();
-    if (session.waitUntil === undefined) return;
     const due = recovery.runDue(slot, session);
-    if (due !== undefined) session.waitUntil(due);
+    // Unbound (no request to keep it alive) it runs as far as the calling request lets it.
+    if (due !== undefined) session.waitUntil?.(due);
   }
 
   /** Resolves once the router is built (commands wait for it by themselves). */

@@ -97,6 +97,12 @@ export class Recovery {
     private readonly cluster: Cluster,
     private readonly connector: Connector,
     private readonly listener: RecoveryListener,
+    /**
+     * Timers die with the request that armed them (Workers): an attempt started by a timer would
+     * run in a request that does not wait for it, and hang when that request ends. Then a probe
+     * only becomes due, and the requests that meet the server run it (`runDue`).
+     */
+    private readonly requestDriven = false,
   ) {}
 
   /** Starts probing a server that just went down. */
@@ -105,11 +111,16 @@ export class Recovery {
     const base = slot.health.restarted ? RESTART_PROBE_MS : this.options.retryInterval;
     const jitter = 1 + (Math.random() * 2 - 1) * JITTER;
     const delay = Math.max(1, Math.round(base * jitter));
+    const due = this.options.clock.now() + delay;
+    if (this.requestDriven) {
+      this.timers.set(slot, { handle: undefined, due });
+      return;
+    }
     const handle = this.options.clock.setTimeout(() => {
       this.timers.delete(slot);
       void this.attempt(slot);
     }, delay);
-    this.timers.set(slot, { handle, due: this.options.clock.now() + delay });
+    this.timers.set(slot, { handle, due });
   }
 
   /**
@@ -122,7 +133,7 @@ export class Recovery {
     const now = this.options.clock.now();
     const { retryInterval, connectTimeout, timeout, failback } = this.options;
     const timer = this.timers.get(slot);
-    if (timer !== undefined && now > timer.due + retryInterval) {
+    if (timer !== undefined && timer.handle !== undefined && now > timer.due + retryInterval) {
       this.options.clock.clearTimeout(timer.handle);
       this.timers.delete(slot);
     }
@@ -138,7 +149,7 @@ export class Recovery {
   /** Stops every probe, and ends the failbacks under way (client closed). */
   stop(): void {
     this.stopped = true;
-    for (const timer of this.timers.values()) this.options.clock.clearTimeout(timer.handle);
+    for (const timer of this.timers.values()) if (timer.handle !== undefined) this.options.clock.clearTimeout(timer.handle);
     this.timers.clear();
     for (const attempt of this.attempts.values()) attempt.probe?.destroy();
     this.attempts.clear();
@@ -155,7 +166,7 @@ export class Recovery {
     const timer = this.timers.get(slot);
     if (timer !== undefined) {
       if (this.options.clock.now() < timer.due) return undefined;
-      this.options.clock.clearTimeout(timer.handle);
+      if (timer.handle !== undefined) this.options.clock.clearTimeout(timer.handle);
       this.timers.delete(slot);
     }
     return this.attempt(slot, session);
