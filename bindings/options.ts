@@ -90,6 +90,12 @@ export interface ClientOptions extends Omit<RouterOptions, 'failover'> {
   gutterTtl?: number;
   /** Failback coordination across frontends. */
   failback?: FailbackOptions;
+  /**
+   * Read each server's identity (`stats` pid and boot time) on every new connection and probe, to
+   * fail back restarts however short. Set false only for proxies that refuse `stats` by closing the
+   * connection: restarts behind them are then seen only as connection failures. @default true
+   */
+  serverIdentity?: boolean;
   /** Time source (tests inject one). @default the system clock */
   clock?: Clock;
   /** Opens transports; the runtime's default when omitted (node:net/tls on Node). */
@@ -114,6 +120,7 @@ export interface ResolvedClientOptions {
   failback: { flush: FlushPolicy; journalLimit: number; lockKey: (unixSeconds: number) => string; lockTtl: number; waitTimeout: number };
   clock: Clock;
   connector: Connector | undefined;
+  serverIdentity: boolean;
 }
 
 /**
@@ -163,7 +170,7 @@ function lockKeyFn(option: FailbackOptions['lockKey'], clock: Clock): (unixSecon
 /** Option names of the client beyond the router's. */
 const CLIENT_OPTION_NAMES = [
   'failover', 'connectTimeout', 'timeout', 'maxValueBytes', 'tls', 'maxQueue', 'codec', 'failureLimit', 'retryInterval',
-  'failoverTtl', 'gutter', 'gutterTtl', 'failback', 'clock', 'connector',
+  'failoverTtl', 'gutter', 'gutterTtl', 'failback', 'clock', 'connector', 'serverIdentity',
 ] as const;
 const FAILBACK_OPTION_NAMES = ['flush', 'journalLimit', 'lockKey', 'lockTtl', 'waitTimeout'] as const;
 
@@ -174,6 +181,12 @@ function checkNames(option: string, value: object, known: readonly string[]): vo
       throw new InvalidOptionError(`${option}${name}`, `is not an option; the known ones are ${known.join(', ')}`);
     }
   }
+}
+
+function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, `must be true or false, got ${describe(value)}`);
+  return value;
 }
 
 function clockOption(clock: unknown): Clock {
@@ -208,7 +221,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   // The runtime's own transport may refuse TLS settings (workerd takes no CA or key): say so now.
   if (options.connector === undefined && options.tls !== undefined) runtimeTraits().checkTls?.(options.tls);
   const { failover: _f, connectTimeout: _c, timeout: _t, maxValueBytes: _mv, tls: _tls, maxQueue: _m, codec: _codec, failureLimit: _fl, retryInterval: _r,
-    failoverTtl: _ft, gutter: _g, gutterTtl: _gt, failback: _fb, clock: _clock, connector: _conn, ...routing } = options;
+    failoverTtl: _ft, gutter: _g, gutterTtl: _gt, failback: _fb, clock: _clock, connector: _conn, serverIdentity: _si, ...routing } = options;
   const router: RouterOptions = { ...routing, failover: failover === 'redistribute' ? 'redistribute' : 'offline' };
   // Routing options decide where keys go: checked now, not at the first command.
   validateRouterOptions(router);
@@ -237,5 +250,6 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     },
     clock,
     connector: options.connector,
+    serverIdentity: booleanOption('serverIdentity', options.serverIdentity, true),
   };
 }

@@ -180,4 +180,17 @@ describe('restarts', () => {
     // The other server, older than the client, was taken as it is.
     expect(mc.servers()[1]).toMatchObject({ status: 'up', counters: { restarts: 0 } });
   });
+
+  it('serverIdentity: false (proxies that refuse stats): no handshake; a restart is then only a connection failure', async () => {
+    const mc = client({ serverIdentity: false, retryInterval: 200 });
+    const [key] = await keysOwnedBy(0, 1);
+    const gets = await stat(servers[0], 'cmd_get');
+    expect(await mc.get(key)).toBeUndefined();
+    // One get, and no marker get or stats riding ahead of it.
+    expect((await stat(servers[0], 'cmd_get')) - gets).toBe(1);
+    const failback = nextEvent<[unknown, { restarted: boolean; role: string }]>(mc, 'failback');
+    await servers[0].restart();
+    expect((await failback)[1]).toMatchObject({ restarted: false, role: 'alone' });
+    expect(mc.servers()[0].identity).toBeUndefined();
+  });
 });

@@ -105,7 +105,7 @@ export class Cluster {
         maxQueue: options.maxQueue,
         maxValueBytes: options.maxValueBytes,
         tls: options.tls,
-        handshake: this.handshake(slot, () => conn),
+        handshake: options.serverIdentity ? this.handshake(slot, () => conn) : undefined,
         events: {
           onTransportError: (error) => this.fail(slot, error),
           // Whoever closed the shared idle connection, find out now (a reconnect reads the

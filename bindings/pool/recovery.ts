@@ -190,7 +190,7 @@ export class Recovery {
     let reading: ServerReading;
     try {
       // A proxy may answer `stats` with an error: it is then a server without identity.
-      reading = readServer(await probe.send(cmd.stats()).catch((err: unknown) => {
+      reading = !this.options.serverIdentity ? readServer((await probe.send(cmd.version()), new Map())) : readServer(await probe.send(cmd.stats()).catch((err: unknown) => {
         if (err instanceof MemcacheError && !(err instanceof TransportError)) return new Map() as Stats;
         throw err;
       }));
