@@ -333,16 +333,8 @@ function buildKetama(
   let points = 0;
   const count = distribution === Distribution.Hashring ? hashringPointCount : ketamaPointCount;
   for (let s = 0; s < list.n; s++) points += count(list.weights[s], total, list.n);
-  const valuesPtr = regions.table;
-  const entriesPtr = align8(valuesPtr + points * 4);
-  const offlinePtr = align8(entriesPtr + points * ENTRY_BYTES);
-  const end = align8(offlinePtr + offlineWords(points) * 4);
-  const tmpValuesPtr = end;
-  const tmpServersPtr = align8(tmpValuesPtr + points * 4);
-  memory.ensure(tmpServersPtr + points * 4);
-  const { buffer, u8 } = memory;
-  const values = new Uint32Array(buffer, valuesPtr, points);
-  const servers = new Int32Array(buffer, entriesPtr, points);
+  const { valuesPtr, entriesPtr, offlinePtr, end, values, servers, sort } = placePoints(memory, regions, points);
+  const u8 = memory.u8;
 
   let p = 0;
   for (const s of order) {
@@ -366,7 +358,7 @@ function buildKetama(
       }
     }
   }
-  radixSortPoints(values, servers, new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points);
+  sort();
   return new Table({ distribution, hash, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
 }
 
@@ -441,16 +433,8 @@ const CONTINUUM_POINTS = 100;
 /** libmemcached unweighted consistent: points hash(name + "-" + i), i = 0 .. 99, with the key hash; sorted by value, then server. */
 function buildContinuum(memory: LinearMemory, regions: Regions, list: ServerList, hash: HashKind): Table {
   const points = list.n * CONTINUUM_POINTS;
-  const valuesPtr = regions.table;
-  const entriesPtr = align8(valuesPtr + points * 4);
-  const offlinePtr = align8(entriesPtr + points * ENTRY_BYTES);
-  const end = align8(offlinePtr + offlineWords(points) * 4);
-  const tmpValuesPtr = end;
-  const tmpServersPtr = align8(tmpValuesPtr + points * 4);
-  memory.ensure(tmpServersPtr + points * 4);
-  const { buffer, u8 } = memory;
-  const values = new Uint32Array(buffer, valuesPtr, points);
-  const servers = new Int32Array(buffer, entriesPtr, points);
+  const { valuesPtr, entriesPtr, offlinePtr, end, values, servers, sort } = placePoints(memory, regions, points);
+  const u8 = memory.u8;
 
   let p = 0;
   for (let s = 0; s < list.n; s++) {
@@ -467,6 +451,6 @@ function buildContinuum(memory: LinearMemory, regions: Regions, list: ServerList
       servers[p++] = s;
     }
   }
-  radixSortPoints(values, servers, new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points);
+  sort();
   return new Table({ distribution: Distribution.Continuum, hash, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
 }
