@@ -5,6 +5,7 @@ import * as layout from "./layout";
 import { buildTable, markServer } from "./table";
 import { ownerOf, routeKey, routeKeys } from "./route";
 import { hashBytes } from "./hash";
+import { fastlzDecompress } from "./fastlz";
 
 /** Places `servers` (n × 3 i32) and `names` (nameBytes); discards the table. */
 export function reserveServers(servers: u32, nameBytes: u32): void {
@@ -51,4 +52,14 @@ export function routeMany(count: u32, failover: i32): void {
 /** Hash `kind` (HashKind of bindings/routing/core.ts) of `len` bytes at `ptr`, as i32 (apply `>>> 0`). */
 export function hash(kind: i32, ptr: usize, len: usize): u32 {
   return hashBytes(kind, ptr, len);
+}
+
+/** Reserves `bytes` of scratch after the key regions (valid until the next reserve or build); returns its start. */
+export function reserveScratch(bytes: u32): usize {
+  return layout.reserveScratch(bytes);
+}
+
+/** FastLZ-decompresses `srcLen` bytes at `src` into at most `dstCap` bytes at `dst`; bytes written, or -1. */
+export function fastlz(src: usize, srcLen: usize, dst: usize, dstCap: usize): i32 {
+  return fastlzDecompress(src, srcLen, dst, dstCap);
 }

@@ -1,6 +1,6 @@
 // Linear memory after the static data, in this order (every region 8-byte aligned):
 //
-//   [static: hash tables] [servers] [names] [table: entries + offline bitmap] [keys] [offsets] [out]
+//   [static: hash tables] [servers] [names] [table: entries + offline bitmap] [keys] [offsets] [out] [scratch]
 //
 // `build` uses the space after the table as scratch while it sorts points; the key regions
 // are placed after the finished table. Each placement grows memory when needed.
@@ -78,4 +78,14 @@ function placeKeys(): void {
   keysPtr = <usize>keys;
   offsetsPtr = <usize>offsets;
   outPtr = <usize>out;
+}
+
+/**
+ * Grows memory for `bytes` of scratch after the key regions and returns where it starts. It is
+ * valid until the next placement (servers, table or keys).
+ */
+export function reserveScratch(bytes: u32): usize {
+  let start = align(<u64>outPtr + (keysCapacity << 2));
+  ensureMemory(start + <u64>bytes);
+  return <usize>start;
 }

@@ -8,7 +8,7 @@ import { describe } from './describe.js';
 import { parseServers, type ServerAddress, type ServerSpec } from './servers.js';
 import type { Connector } from './transport/transport.js';
 import { runtimeTraits } from './transport/default.js';
-import { resolveCodec, type Codec, type CodecOption } from './codec.js';
+import { resolveCodec, type Codec, type CodecOption } from './codec/codec.js';
 
 /** What a frontend does with a down server's keys. */
 export type FailoverPolicy = 'offline' | 'redistribute' | 'gutter';

@@ -1,14 +1,19 @@
-// Installs the Debian packages the test suite needs when they are missing (as root, with apt-get),
+// Installs the Debian packages the test suite needs (memcached, PHP with both memcached extensions, …) when they are missing (as root, with apt-get),
 // so that `npm test` passes on a fresh machine; otherwise says what to install and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+// The PHP interop tests drive real PHP frontends through both PHP memcached extensions.
+const phpHas = (extension) => has('php') && spawnSync('php', ['-r', `exit(extension_loaded('${extension}') ? 0 : 1);`], { stdio: 'ignore' }).status === 0;
 const needed = [
   ['memcached', () => has('memcached')],
   ['libmemcached-tools', () => has('memcaslap')],
   ['openssl', () => has('openssl')],
   ['chromium', () => existsSync('/usr/bin/chromium')],
+  ['php-cli', () => has('php')],
+  ['php-memcache', () => phpHas('memcache')],
+  ['php-memcached', () => phpHas('memcached')],
 ].filter(([, present]) => !present()).map(([pkg]) => pkg);
 
 if (needed.length > 0) {

@@ -1,6 +1,6 @@
 /** Codecs: every failure to encode is an InvalidValueError, every failure to decode a CodecError. */
 import { describe, expect, it } from 'vitest';
-import { bytesCodec, decodeWith, encodeWith, jsonCodec, resolveCodec, utf8Codec, type Codec } from '../bindings/codec.js';
+import { bytesCodec, decodeWith, encodeWith, jsonCodec, resolveCodec, utf8Codec, type Codec } from '../bindings/codec/codec.js';
 import { CodecError, InvalidKeyError, InvalidOptionError, InvalidValueError } from '../bindings/errors.js';
 import { thrown } from './support/thrown.js';
 
@@ -14,7 +14,7 @@ describe('built-in codecs', () => {
   it.each([
     ['utf8', utf8Codec, 'héllo', utf8('héllo'), 0, 'héllo'],
     ['bytes', bytesCodec, 'héllo', utf8('héllo'), 0, utf8('héllo')],
-    ['json', jsonCodec, { a: [1, 'é'] }, utf8('{"a":[1,"é"]}'), 2, { a: [1, 'é'] }],
+    ['json', jsonCodec, { a: [1, 'é'] }, utf8('{"a":[1,"é"]}'), 0x10000, { a: [1, 'é'] }],
   ] as const)('%s round-trips through encodeWith and decodeWith', (_name, codec, value, bytes, flags, decoded) => {
     const encoded = encodeWith(codec as Codec, value);
     expect(encoded).toEqual({ bytes, flags });
@@ -63,7 +63,7 @@ describe('built-in codecs', () => {
       expect(err).toBeInstanceOf(CodecError);
       expect((err as CodecError).code).toBe('ERR_CODEC');
       expect(err.message).toContain(`flags ${flags}, ${bytes.length} bytes`);
-      expect(err.message).toContain('expects what it wrote (flags 2)');
+      expect(err.message).toContain('expects what it wrote (flags 65536)');
       expect(err.cause).toBeInstanceOf(SyntaxError);
     }
   });
@@ -161,7 +161,7 @@ describe('resolveCodec', () => {
     expect(err).toBeInstanceOf(InvalidOptionError);
     expect((err as InvalidOptionError).code).toBe('ERR_INVALID_OPTION');
     expect((err as InvalidOptionError).option).toBe('codec');
-    expect(err.message).toMatch(/^codec: must be 'utf8', 'bytes', 'json' or an object with encode\(value\) and decode\(bytes, flags\) functions, got /);
+    expect(err.message).toMatch(/^codec: must be 'utf8', 'bytes', 'json', 'php-memcache', 'php-memcached' or an object with encode\(value\) and decode\(bytes, flags\) functions, got /);
     expect(err.message).toMatch(message);
   });
 });

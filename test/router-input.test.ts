@@ -166,6 +166,8 @@ function counting(core: Core): { core: Core; calls: Record<'reserveKeys' | 'owne
     route: (p, l, f) => { calls.route++; return core.route(p, l, f); },
     routeMany: (n, f) => { calls.routeMany++; core.routeMany(n, f); },
     hash: (k, p, l) => core.hash(k, p, l),
+    reserveScratch: (bytes) => core.reserveScratch(bytes),
+    fastlz: (s, sl, d, dc) => core.fastlz(s, sl, d, dc),
   };
   return { core: wrapped, calls };
 }

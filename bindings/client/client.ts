@@ -12,7 +12,7 @@ import type { Request } from '../protocol/request.js';
 import { validateKey } from '../protocol/keys.js';
 import { createRouter } from '../routing/router.js';
 import { defaultConnector } from '../transport/default.js';
-import { decodeWith, encodeWith } from '../codec.js';
+import { decodeWith, encodeWith } from '../codec/codec.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
 import { capTtl } from './ttl.js';
 
@@ -245,7 +245,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   /** The value and CAS unique of `key`, or `undefined`. */
   async gets(key: string): Promise<{ value: V; cas: bigint } | undefined> {
     const item = await this.dispatch(key, () => cmd.gets(key), true, 0);
-    return item === OFFLINE || item === null ? undefined : { value: this.decode(item), cas: item.cas as bigint };
+    return item === OFFLINE || item === null ? undefined : { value: await this.decode(item), cas: item.cas as bigint };
   }
 
   /** Gets `key` and sets its TTL to `ttl` seconds (`gat`). */
@@ -299,12 +299,18 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     }
     const replies = await Promise.all(batches.map(([slot, request]) => this.send(slot, request)));
     const result = new Map<string, V>();
+    let pending: Promise<void>[] | undefined;
     replies.forEach((items, b) => {
       const counters = batches[b][0].health.counters;
       counters.hits += items.length;
       counters.misses += batches[b][2] - items.length;
-      for (const item of items) result.set(item.key, this.decode(item));
+      for (const item of items) {
+        const value = this.decode(item);
+        if (value instanceof Promise) (pending ??= []).push(value.then((v) => void result.set(item.key, v)));
+        else result.set(item.key, value);
+      }
     });
+    if (pending) await Promise.all(pending);
     return result;
   }
 
@@ -523,8 +529,9 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     return options?.flags === undefined ? encoded : { bytes: encoded.bytes, flags: options.flags };
   }
 
-  private decode(item: Item): V {
-    return decodeWith(this.options.codec, item.value, item.flags) as V;
+  /** The item's value; a promise only when the codec's decode is asynchronous. */
+  private decode(item: Item): V | Promise<V> {
+    return decodeWith(this.options.codec, item.value, item.flags) as V | Promise<V>;
   }
 
   private serverDown(slot: ServerSlot, error: TransportError): void {

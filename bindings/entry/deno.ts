@@ -3,6 +3,7 @@
  * `build/core.wasm` when read access to it is granted (`--allow-read`); otherwise the inlined
  * copy is used, so no permission prompt appears. Sockets: `Deno.connect` / `Deno.connectTls`.
  */
+import { useNodeZlib } from '../codec/node-zlib.js';
 import { provideWasm } from '../routing/wasm-core.js';
 import { provideConnector } from '../transport/default.js';
 import { connectDeno } from '../transport/deno.js';
@@ -25,5 +26,6 @@ provideWasm(async () => {
   return Uint8Array.from(atob(CORE_WASM_BASE64), (c) => c.charCodeAt(0));
 });
 provideConnector(connectDeno);
+useNodeZlib();
 
 export * from '../index.js';

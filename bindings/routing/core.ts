@@ -6,7 +6,7 @@
  *
  * Memory layout (byte offsets into `memory.buffer`, all 8-byte aligned, owned by the core):
  *
- *   [static: hash tables] [servers] [names] [table: entries + offline bitmap] [keys] [offsets] [out]
+ *   [static: hash tables] [servers] [names] [table: entries + offline bitmap] [keys] [offsets] [out] [scratch]
  *
  * - `reserveServers(n, nameBytes)` places `servers` (n × 3 i32: nameOffset, nameLength, weight;
  *   nameOffset is relative to `namesPtr()`) and `names`, and discards any table built before.
@@ -16,7 +16,10 @@
  * - `reserveKeys(keyBytes, keys)` places `keys` (capacity keyBytes), `offsets` ((keys + 1) × i32)
  *   and `out` (keys × i32) after the table, growing memory as needed. Call after `build`.
  *
- * Memory may grow in any of the three calls: views on `memory.buffer` must be re-created after them.
+ * - `reserveScratch(bytes)` grows memory for `bytes` of scratch after `out` and returns its start;
+ *   it is valid until the next of the three calls above. Value codecs decompress there.
+ *
+ * Memory may grow in any of these calls: views on `memory.buffer` must be re-created after them.
  */
 export interface Core {
   /** The engine's linear memory (a WebAssembly.Memory for WASM). */
@@ -39,6 +42,10 @@ export interface Core {
   routeMany(count: number, failover: Failover): void;
   /** The hash `kind` of `len` bytes at `ptr` (u32; WASM returns it as i32, callers apply `>>> 0`). */
   hash(kind: HashKind, ptr: number, len: number): number;
+  /** Reserves `bytes` of scratch after the key regions; returns where it starts. */
+  reserveScratch(bytes: number): number;
+  /** FastLZ (level 1 or 2) decompression of `srcLen` bytes at `src` into ≤ `dstCap` bytes at `dst`: bytes written, or -1. */
+  fastlz(src: number, srcLen: number, dst: number, dstCap: number): number;
 }
 
 /** Integer codes shared by both engines (plain objects: const enums do not survive per-file transpilers). */

@@ -3,6 +3,7 @@
 // Both are specified by docs/routing-core.md and must agree bit for bit.
 
 import { Distribution, HashKind, type Core, type Failover } from '../core.js';
+import { fastlzDecompress } from './fastlz.js';
 import { hashOf } from './hash.js';
 import { LinearMemory, Regions } from './memory.js';
 import { ownerOf, routeKey } from './route.js';
@@ -101,6 +102,16 @@ class JsCore implements Core {
 
   hash(kind: HashKind, ptr: number, len: number): number {
     return hashOf(kind, this.memory.u8, ptr, ptr + len);
+  }
+
+  reserveScratch(bytes: number): number {
+    const start = this.regions.end;
+    if (this.memory.ensure(start + bytes)) this.table.bind(this.memory);
+    return start;
+  }
+
+  fastlz(src: number, srcLen: number, dst: number, dstCap: number): number {
+    return fastlzDecompress(this.memory.u8, src, srcLen, dst, dstCap);
   }
 }
 

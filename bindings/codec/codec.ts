@@ -1,9 +1,14 @@
-import { CodecError, InvalidOptionError, InvalidValueError, MemcacheError } from './errors.js';
+import { CodecError, InvalidOptionError, InvalidValueError, MemcacheError } from '../errors.js';
+import { phpMemcacheCodec } from './php-memcache.js';
+import { phpMemcachedCodec } from './php-memcached.js';
 
-/** Turns values into bytes + memcached flags and back. */
+/**
+ * Turns values into bytes + memcached flags and back. `decode` may return a promise (the PHP
+ * codecs do for zlib items where the runtime has only DecompressionStream).
+ */
 export interface Codec<T = unknown> {
   encode(value: T): { bytes: Uint8Array; flags: number };
-  decode(bytes: Uint8Array, flags: number): T;
+  decode(bytes: Uint8Array, flags: number): T | Promise<T>;
 }
 
 const encoder = new TextEncoder();
@@ -11,7 +16,12 @@ const decoder = new TextDecoder();
 
 /** Flags failback sets so that other readers can tell what a value is. */
 export const FLAG_BYTES = 0;
-export const FLAG_JSON = 2;
+/**
+ * The json codec's flag: an application bit (bit 16) that PECL memcache, php-memcached,
+ * pylibmc, pymemcache and Dalli all read as a plain string, so PHP sees the JSON text (flag 2,
+ * used before, is "compressed" to PECL memcache and a float to php-memcached).
+ */
+export const FLAG_JSON = 0x10000;
 
 /** memcached stores flags as a 32-bit unsigned integer. */
 const MAX_FLAGS = 0xffffffff;
@@ -59,7 +69,7 @@ export const bytesCodec: Codec<Uint8Array> = {
   decode: (bytes) => bytes,
 };
 
-/** JSON values; flag 2 marks them. */
+/** JSON values, marked with {@link FLAG_JSON}; any item whose bytes are JSON is read, whatever its flags. */
 export const jsonCodec: Codec<unknown> = {
   encode(value) {
     let text: string | undefined;
@@ -114,19 +124,23 @@ function describeEncoded(encoded: unknown): string {
  * (what the codec threw is its `cause`); a {@link MemcacheError} the codec throws itself passes through.
  */
 export function decodeWith(codec: Codec<unknown>, bytes: Uint8Array, flags: number): unknown {
-  try {
-    return codec.decode(bytes, flags);
-  } catch (err) {
-    if (err instanceof MemcacheError) throw err;
-    throw new CodecError(
+  const wrap = (err: unknown) => {
+    if (err instanceof MemcacheError) return err;
+    return new CodecError(
       `the codec could not decode the item (flags ${flags}, ${bytes.length} bytes): ${reason(err)}; the item was probably written by another client or codec: check which flags your codec expects`,
       err,
     );
+  };
+  try {
+    const value = codec.decode(bytes, flags);
+    return value instanceof Promise ? value.catch((err: unknown) => Promise.reject(wrap(err))) : value;
+  } catch (err) {
+    throw wrap(err);
   }
 }
 
 /** The codec option: a name or a user codec. */
-export type CodecOption = 'utf8' | 'bytes' | 'json' | Codec<unknown>;
+export type CodecOption = 'utf8' | 'bytes' | 'json' | 'php-memcache' | 'php-memcached' | Codec<unknown>;
 
 function missingMethods(codec: object): string {
   const missing = (['encode', 'decode'] as const).filter((name) => typeof (codec as Partial<Codec>)[name] !== 'function');
@@ -138,7 +152,9 @@ export function resolveCodec(option: CodecOption | undefined): Codec<unknown> {
   if (option === undefined || option === 'utf8') return utf8Codec as Codec<unknown>;
   if (option === 'bytes') return bytesCodec as Codec<unknown>;
   if (option === 'json') return jsonCodec;
+  if (option === 'php-memcache') return phpMemcacheCodec();
+  if (option === 'php-memcached') return phpMemcachedCodec();
   if (option !== null && typeof option === 'object' && typeof option.encode === 'function' && typeof option.decode === 'function') return option;
   const got = option !== null && typeof option === 'object' ? `an object whose ${missingMethods(option)} not a function` : describeValue(option);
-  throw new InvalidOptionError('codec', `must be 'utf8', 'bytes', 'json' or an object with encode(value) and decode(bytes, flags) functions, got ${got}`);
+  throw new InvalidOptionError('codec', `must be 'utf8', 'bytes', 'json', 'php-memcache', 'php-memcached' or an object with encode(value) and decode(bytes, flags) functions, got ${got}`);
 }
