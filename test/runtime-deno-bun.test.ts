@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RuntimeJob, RuntimeReport } from './runtimes/checks.js';
-import { expectSameRoutesAsNode, expectTransportContract, exportsMap, importGraph, repoRoot, routeJobsWithNodeResults, startEndpoints, type Endpoints } from './runtimes/harness.js';
+import { expectSameRoutesAsNode, expectTransportContract, exportsMap, importGraph, repoRoot, PHP_EXPECTED, routeJobsWithNodeResults, startEndpoints, type Endpoints } from './runtimes/harness.js';
 
 interface Run {
   code: number | null;
@@ -156,6 +156,11 @@ describe.each(runtimes)('$name', (rt) => {
       getMany: { [`${p}a`]: 'alpha', [`${p}b`]: 'beta ☃', [`${p}c`]: 'gamma' },
       missing: null,
     });
+  }, RUN_TIMEOUT_MS);
+
+  it('PHP codecs read compressed PHP items (zlib and FastLZ)', async () => {
+    const { php } = await report();
+    expect(php).toEqual(PHP_EXPECTED);
   }, RUN_TIMEOUT_MS);
 });
 

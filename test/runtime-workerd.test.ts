@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Miniflare } from 'miniflare';
 import type { RuntimeJob, RuntimeReport } from './runtimes/checks.js';
-import { expectSameRoutesAsNode, expectTransportContract, exportsMap, importGraph, repoRoot, routeJobsWithNodeResults, startEndpoints, transpile, type Endpoints } from './runtimes/harness.js';
+import { expectSameRoutesAsNode, expectTransportContract, exportsMap, importGraph, repoRoot, PHP_EXPECTED, routeJobsWithNodeResults, startEndpoints, transpile, type Endpoints } from './runtimes/harness.js';
 
 const ENTRY = 'dist/entry/workerd.js';
 
@@ -94,5 +94,10 @@ describe('workerd (Miniflare): the package\'s workerd entry', () => {
       getMany: { 'workerd:a': 'alpha', 'workerd:b': 'beta ☃', 'workerd:c': 'gamma' },
       missing: null,
     });
+  }, RUN_TIMEOUT_MS);
+
+  it('PHP codecs read compressed PHP items (DecompressionStream for zlib, the WASM core for FastLZ)', async () => {
+    const { php } = await report();
+    expect(php).toEqual(PHP_EXPECTED);
   }, RUN_TIMEOUT_MS);
 });

@@ -276,6 +276,53 @@ export async function memcachedRoundTrip(pkg: Package, mc: { host: string; port:
   }
 }
 
+/** zlib-format bytes from the runtime's own CompressionStream (no node:zlib in Workers or browsers). */
+async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** A FastLZ level-1 block of 'abc' × 101 (a literal and two matches), as php-memcached stores it after its length. */
+const FASTLZ_ABC = [2, 97, 98, 99, 224, 255, 2, 224, 27, 2];
+
+export interface PhpReport {
+  /** php-memcached: a zlib item, a FastLZ item, a serialized array. */
+  memcached: unknown[];
+  /** PECL memcache: a zlib string, a zlib + serialized array, an int. */
+  memcache: unknown[];
+}
+
+/**
+ * The PHP codecs in the runtime: items stored as PHP stores them (compressed with zlib and FastLZ)
+ * read back through `codec: 'php-memcached'` / `'php-memcache'`.
+ */
+export async function phpValues(pkg: Package, mc: { host: string; port: number }, prefix: string): Promise<PhpReport> {
+  const servers = [`${mc.host}:${mc.port}`];
+  const text = 'zlib in every runtime '.repeat(200);
+  const zlib = await deflate(encoder.encode(text));
+  const length = (n: number) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24];
+  const pmd = new pkg.Client<unknown>({ servers, codec: 'php-memcached' });
+  const pecl = new pkg.Client<unknown>({ servers, codec: 'php-memcache' });
+  try {
+    await pmd.set(`${prefix}pmd_zlib`, Uint8Array.from([...length(text.length), ...zlib]), { flags: 0x30 });
+    await pmd.set(`${prefix}pmd_fastlz`, Uint8Array.from([...length(303), ...FASTLZ_ABC]), { flags: 0x50 });
+    await pmd.set(`${prefix}pmd_array`, { list: [1, 2.5, true, null], text: 'é' });
+    await pecl.set(`${prefix}pecl_zlib`, zlib, { flags: 2 });
+    await pecl.set(`${prefix}pecl_array`, await deflate(encoder.encode('a:2:{i:0;s:1:"x";i:1;i:7;}')), { flags: 3 });
+    await pecl.set(`${prefix}pecl_int`, 42);
+    const read = (client: typeof pmd, names: string[]) => Promise.all(names.map((n) => client.get(`${prefix}${n}`)));
+    const memcached = await read(pmd, ['pmd_zlib', 'pmd_fastlz', 'pmd_array']);
+    const memcache = await read(pecl, ['pecl_zlib', 'pecl_array', 'pecl_int']);
+    return {
+      memcached: memcached.map((v, i) => (i < 2 ? (v === (i === 0 ? text : 'abc'.repeat(101)) ? 'decompressed' : v) : v)),
+      memcache: memcache.map((v, i) => (i === 0 ? (v === text ? 'decompressed' : v) : v)),
+    };
+  } finally {
+    await pmd.close();
+    await pecl.close();
+  }
+}
+
 /** What `defaultConnector()` does in a runtime without a registered transport (browsers). */
 export function noConnectorError(defaultConnector: () => Connector): string {
   try {
@@ -301,6 +348,7 @@ export interface RuntimeReport {
   transport: CheckReport;
   written: number;
   memcached: MemcachedReport | string;
+  php: PhpReport | string;
 }
 
 /** Everything, in order; each part reports its own failure. */
@@ -315,7 +363,7 @@ export async function runAll(pkg: Package, defaultConnector: () => Connector, jo
   try {
     connect = defaultConnector();
   } catch (err) {
-    return { routes, transport: { 'defaultConnector()': describe(err) }, written: 0, memcached: describe(err) };
+    return { routes, transport: { 'defaultConnector()': describe(err) }, written: 0, memcached: describe(err), php: describe(err) };
   }
   const { report, written } = await transportContract(connect, job.env, { tlsCa: job.tlsCa });
   let memcached: MemcachedReport | string;
@@ -324,5 +372,11 @@ export async function runAll(pkg: Package, defaultConnector: () => Connector, jo
   } catch (err) {
     memcached = describe(err);
   }
-  return { routes, transport: report, written, memcached };
+  let php: PhpReport | string;
+  try {
+    php = await phpValues(pkg, job.env.memcached, job.prefix);
+  } catch (err) {
+    php = describe(err);
+  }
+  return { routes, transport: report, written, memcached, php };
 }

@@ -159,3 +159,9 @@ export function expectTransportContract(transport: Record<string, string>, writt
   expect(Object.keys(transport).length).toBeGreaterThanOrEqual(8);
   expect(endpoints?.stallReceived).toContain(written);
 }
+
+/** What every runtime's `phpValues` check must report (see checks.ts). */
+export const PHP_EXPECTED = {
+  memcached: ['decompressed', 'decompressed', { list: [1, 2.5, true, null], text: 'é' }],
+  memcache: ['decompressed', ['x', 7], 42],
+};
