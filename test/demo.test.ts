@@ -74,6 +74,9 @@ describe('npm run demo', () => {
 
     const result = JSON.parse(await readFile(json, 'utf8')) as DemoResult;
     expect(result.quick).toBe(true);
+    // A real PHP frontend took part (npm test installs PHP): every value crossed both ways intact.
+    expect(result.php, JSON.stringify(result.php)).toMatchObject({ phpWrote: 200, failbackReadEqual: 200, failbackWrote: 200, phpReadEqual: 200, mismatches: [] });
+    expect(run.stdout).toMatch(/PHP frontend \(PHP 8[^)]*PECL memcache [^)]*\) on \d servers: failback read 200\/200/);
     expect(result.policies.map((p) => p.id)).toEqual(['pecl', 'offline', 'journal', 'cluster', 'gutter']);
     const [pecl, offline, journal, cluster, gutter] = result.policies;
     // Every row says what it flushes: the client's default changed, the rows' meaning did not.

@@ -3,7 +3,7 @@
  * assets) with the comparison table and, per policy, hit rate and stale reads over time with
  * the kills, restarts and failbacks marked.
  */
-import { roles } from './report.js';
+import { phpLine, roles } from './report.js';
 import type { DemoResult, PolicyResult, TimelineMark } from './result.js';
 
 const WIDTH = 920;
@@ -157,6 +157,7 @@ against one versioned origin. Server ${config.victim + 1} is killed (SIGKILL) an
 Client retryInterval ${config.retryInterval} ms; gutter TTL ${config.gutterTtl} s. Run ${escape(result.startedAt)}${result.quick ? ' (--quick)' : ''}, ${(result.durationMs / 1000).toFixed(1)} s.</p>
 ${summaryTable(result)}
 <p class="verdict"><strong>${result.verdict.reproduced ? 'Reproduced' : 'Not reproduced'}.</strong> ${escape(result.verdict.notes.join(' '))}</p>
+<p>${escape(phpLine(result.php))}</p>
 <p class="desc">A stale read returned a version the origin had superseded more than ${config.staleGraceMs} ms before the read began.
 Outage copies were written to a fallback server while the server was dead (Don's case); late copies after its restart, by a frontend
 that had not failed it back yet. Flushes are memcached's own cmd_flush counts; deletes, the keys the frontends deleted on failback

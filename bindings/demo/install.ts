@@ -56,3 +56,27 @@ export async function ensureMemcached(log: (line: string) => void): Promise<stri
   log(`installed ${installed}. (Debian's package may also run its own memcached service on port 11211; the demo neither uses nor stops it.)`);
   return installed;
 }
+
+const phpReady = (): Promise<boolean> =>
+  new Promise((resolve) => {
+    const child = spawn('php', ['-r', "exit(extension_loaded('memcache') ? 0 : 1);"], { stdio: 'ignore' });
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => resolve(code === 0));
+  });
+
+/**
+ * Whether PHP with PECL memcache can run the demo's PHP frontend, installing Debian's php-cli and
+ * php-memcache first when they are missing, we are root and apt-get exists.
+ * @returns undefined when ready, else why the PHP frontend sits this run out
+ */
+export async function ensurePhp(log: (line: string) => void): Promise<string | undefined> {
+  if (await phpReady()) return undefined;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return 'PHP with PECL memcache is not installed (Debian: apt-get install php-cli php-memcache)';
+  log('PHP with PECL memcache is missing; installing Debian\'s php-cli and php-memcache…');
+  try {
+    await run('apt-get', ['install', '-y', 'php-cli', 'php-memcache']);
+  } catch (err) {
+    return `installing php-cli php-memcache failed: ${(err as Error).message}`;
+  }
+  return (await phpReady()) ? undefined : 'php-memcache was installed but PHP does not load it';
+}

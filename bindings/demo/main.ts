@@ -11,11 +11,13 @@ import { renderHtml } from './chart.js';
 import { killAllNow, startedPids } from './children.js';
 import { parseDemoArgs, USAGE, type DemoArgs } from './cli.js';
 import { FULL_CONFIG, QUICK_CONFIG } from './config.js';
-import { ensureMemcached, MemcachedMissingError } from './install.js';
+import { ensureMemcached, ensurePhp, MemcachedMissingError } from './install.js';
+import { exchangeWithPhp } from './php-peer.js';
 import { policy } from './policies.js';
 import { renderReport } from './report.js';
 import type { DemoResult, PolicyResult } from './result.js';
 import { runPolicy } from './scenario.js';
+import { MemcachedServer } from './servers.js';
 import { judge } from './verdict.js';
 
 function log(line: string): void {
@@ -39,6 +41,7 @@ async function run(args: DemoArgs, signal: AbortSignal): Promise<void> {
     log(`  ${row.reads} reads, ${row.staleReads} stale, hit rate ${(row.hitRate * 100).toFixed(1)}%, ${row.flushes} flushes`);
     rows.push(row);
   }
+  const php = await phpFrontend(memcached, config.servers, log);
   const result: DemoResult = {
     quick: args.quick,
     startedAt: startedAt.toISOString(),
@@ -47,6 +50,7 @@ async function run(args: DemoArgs, signal: AbortSignal): Promise<void> {
     config,
     policies: rows,
     verdict: judge(rows),
+    php,
     pids: startedPids(),
   };
   process.stdout.write(`${renderReport(result)}\n`);
@@ -57,6 +61,25 @@ async function run(args: DemoArgs, signal: AbortSignal): Promise<void> {
     process.stdout.write(`JSON result: ${args.json}\n`);
   }
   log(`done in ${(result.durationMs / 1000).toFixed(1)} s`);
+}
+
+/** The PHP frontend's exchange with failback on fresh servers, or why it sat this run out. */
+async function phpFrontend(binary: string, count: number, log: (line: string) => void): Promise<DemoResult['php']> {
+  const missing = await ensurePhp(log);
+  if (missing !== undefined) {
+    log(`▶ PHP frontend skipped: ${missing}`);
+    return { skipped: missing };
+  }
+  log(`▶ PHP frontend (PECL memcache) and failback exchanging values on ${count} servers…`);
+  const servers: MemcachedServer[] = [];
+  try {
+    await Promise.all(Array.from({ length: count }, async () => { servers.push(await MemcachedServer.start(binary)); }));
+    const exchange = await exchangeWithPhp(servers, 200);
+    log(`  failback read ${exchange.failbackReadEqual}/${exchange.phpWrote} of PHP's values, PHP read ${exchange.phpReadEqual}/${exchange.failbackWrote} of failback's`);
+    return exchange;
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
 }
 
 async function main(): Promise<void> {

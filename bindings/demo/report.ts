@@ -50,6 +50,14 @@ function table(rows: readonly PolicyResult[]): string {
   return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
 }
 
+/** What the PHP frontend showed, in one sentence. */
+export function phpLine(php: DemoResult['php']): string {
+  if ('skipped' in php) return `PHP frontend: skipped (${php.skipped}).`;
+  return `PHP frontend (${php.peer}, its default consistent/crc32 placement) on ${php.servers} servers: failback read ` +
+    `${php.failbackReadEqual}/${php.phpWrote} of the values PHP wrote (arrays, ints, floats, strings) identical, PHP read ` +
+    `${php.phpReadEqual}/${php.failbackWrote} of failback's identical; each side asked only the server it routes a key to.`;
+}
+
 /** The whole terminal report: the table, what the columns mean, and the verdict. */
 export function renderReport(result: DemoResult): string {
   const { config } = result;
@@ -66,6 +74,9 @@ export function renderReport(result: DemoResult): string {
     `failback s: from the restarted memcached's spawn to the first / last of ${config.frontends} frontends' 'up' (mean of 2).`,
     '',
     `${result.verdict.reproduced ? 'REPRODUCED' : 'NOT REPRODUCED'}: ${result.verdict.notes.join(' ')}`,
+    '',
+    phpLine(result.php),
+    ...('mismatches' in result.php ? result.php.mismatches.map((m) => `  mismatch: ${m}`) : []),
   ];
   return lines.join('\n');
 }

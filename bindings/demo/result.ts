@@ -5,6 +5,7 @@
  */
 import type { FailoverPolicy, FlushPolicy } from '../options.js';
 import type { DemoConfig } from './config.js';
+import type { PhpExchange } from './php-peer.js';
 import type { PolicyId } from './policies.js';
 
 /** Where the copy behind a stale read was written, which tells which mechanism let it live. */
@@ -140,6 +141,8 @@ export interface DemoResult {
   config: DemoConfig;
   policies: PolicyResult[];
   verdict: Verdict;
+  /** A real PHP frontend's exchange of values with failback on the same servers, or why it was skipped. */
+  php: PhpExchange | { skipped: string };
   /** Pid of every process the demo started (memcached servers, frontends); all stopped by the time it exits. */
   pids: number[];
 }
