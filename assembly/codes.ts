@@ -30,6 +30,12 @@ export const DIST_FAST_COMPATIBLE: i32 = 12;
 export const DIST_FAST_KETAMA: i32 = 13;
 /** mcrouter Ch3: one entry per server, entry = furc_hash(key, n). */
 export const DIST_CH3: i32 = 14;
+/** Dalli: floor(n * 160 * w / total) SHA-1 points per server on name + ":" + i; crc32 of the final key, predecessor. */
+export const DIST_RING: i32 = 15;
+/** spymemcached ketama: 40 MD5 digests per server (160 hashed names with another hash); an equal point keeps the later server. */
+export const DIST_SPY_KETAMA: i32 = 16;
+/** spymemcached weighted ketama: libmemcached's float32 digest counts; an equal point keeps the later server. */
+export const DIST_SPY_KETAMA_WEIGHTED: i32 = 17;
 
 /** Standard CRC-32 (IEEE, reflected). */
 export const HASH_CRC32: i32 = 0;
@@ -61,6 +67,10 @@ export const HASH_JAVA_HASHCODE_ABS: i32 = 12;
 export const HASH_JAVA_HASHCODE: i32 = 13;
 /** pymemcache murmur3_32: MurmurHash3_x86_32, seed 0, one byte (code point & 0xff) per code point. */
 export const HASH_MURMUR3_CODE_POINTS: i32 = 14;
+/** First 4 bytes of SHA-1, big-endian (Dalli's point values). */
+export const HASH_SHA1: i32 = 15;
+/** pymemcache's murmur3_32 of a bytes key: MurmurHash3_x86_32, seed 0, over the text of Python's repr() of the bytes. */
+export const HASH_MURMUR3_BYTES_REPR: i32 = 16;
 
 /** A down owner's keys go nowhere: -1. */
 export const FAILOVER_OFFLINE: i32 = 0;

@@ -24,7 +24,14 @@ export function javaHashCodeAbs(ptr: usize, len: usize): u32 {
 
 /** String.hashCode(utf8Decode(bytes)) as a u32 (spymemcached's NATIVE_HASH reads it so). */
 export function javaHashCode(ptr: usize, len: usize): u32 {
-  let h: u32 = 0;
+  return javaHashCodeFrom(0, ptr, len);
+}
+
+/**
+ * String.hashCode continued from the hash `h` of a string before the decoded bytes: the hash of
+ * that string and these bytes joined (spymemcached's rehash of decimal(try) + key).
+ */
+export function javaHashCodeFrom(h: u32, ptr: usize, len: usize): u32 {
   let cp: u32 = 0, needed: u32 = 0, seen: u32 = 0, lower: u32 = 0x80, upper: u32 = 0xbf;
   let end = ptr + len;
   let p = ptr;

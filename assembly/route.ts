@@ -4,14 +4,15 @@
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
   DIST_CH3, DIST_FAST_COMPATIBLE, DIST_FAST_KETAMA, DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS,
-  DIST_STANDARD,
-  FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, NO_SERVER,
+  DIST_RING, DIST_SPY_KETAMA, DIST_SPY_KETAMA_WEIGHTED, DIST_STANDARD,
+  FAILOVER_REDISTRIBUTE, HASH_CRC32, HASH_FNV, HASH_MD5, HASH_MURMUR3_BYTES_REPR, NO_SERVER,
 } from "./codes";
 import { CRC32_INIT, crc15, crc32, crc32Update } from "./crc32";
 import { DIGITS, writeDecimal } from "./decimal";
-import { crc32DecimalPrefix, dashState, hashBytes, hashDashSuffix } from "./hash";
+import { dashState, hashBytes, hashDashSuffix, hashDecimalPrefix } from "./hash";
 import { bitTest } from "./bitmap";
-import { rendezvousScore } from "./rendezvous";
+import { dalliKeyHash, dalliRehashHash } from "./dalli-key";
+import { reprQuote, rendezvousScore } from "./rendezvous";
 import { furcHash } from "./furc";
 import {
   CONSISTENT_BUCKETS, distribution, entryCount, entryServers, fastTotalWeight, hashKind, nameLength, nameOffset,
@@ -25,6 +26,10 @@ const PECL_REHASH_TRIES: u32 = 20;
 const PERL_TRIES: u32 = 20;
 /** python-memcached: buckets tried per key (_SERVER_RETRIES). */
 const PYTHON_TRIES: u32 = 10;
+/** Dalli: rehashes after the first lookup (20 lookups in all; the 20th rehash is never looked up). */
+const DALLI_REHASHES: u32 = 19;
+/** spymemcached's KetamaIterator: 7 lookups, the first of them the dead primary's. */
+const SPY_REHASHES: u32 = 6;
 /** Mask for `hash % 1024` of PECL consistent. */
 const CONSISTENT_MASK: u32 = CONSISTENT_BUCKETS - 1;
 
@@ -34,6 +39,7 @@ const CONSISTENT_MASK: u32 = CONSISTENT_BUCKETS - 1;
   if (dist == DIST_BUCKETS) return crc32(ptr, len);
   // twemproxy hashes an empty key to 0.
   if ((dist == DIST_MODULA_SORTED || dist == DIST_KETAMA_SORTED) && len == 0) return 0;
+  if (dist == DIST_RING) return dalliKeyHash(ptr, len);
   return hashBytes(kind, ptr, len);
 }
 
@@ -53,6 +59,22 @@ function ketamaFind(h: u32): u32 {
   return i == entryCount ? 0 : i;
 }
 
+/**
+ * Dalli's binary search, as it is written: an equal point's index as soon as one is met, else the
+ * last point below h, else (upper = -1, Ruby's ary[-1]) the last point.
+ */
+function ringFind(h: u32): u32 {
+  let lower: i32 = 0, upper: i32 = <i32>entryCount - 1;
+  while (lower <= upper) {
+    let idx = (lower + upper) >> 1;
+    let v = load<u32>(pointValues + (<usize>idx << 2));
+    if (v == h) return <u32>idx;
+    if (v > h) upper = idx - 1;
+    else lower = idx + 1;
+  }
+  return upper < 0 ? entryCount - 1 : <u32>upper;
+}
+
 /** The entry a key hash `h` selects (n > 1). */
 // @ts-ignore: decorator
 @inline function entryOfHash(dist: i32, h: u32): u32 {
@@ -62,9 +84,11 @@ function ketamaFind(h: u32): u32 {
     return (h15 == 0 ? 1 : h15) % entryCount;
   }
   if (dist == DIST_BUCKETS) return crc15(h) % entryCount;
-  if (dist == DIST_KETAMA || dist == DIST_CONTINUUM || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING || dist == DIST_FAST_KETAMA) {
+  if (dist == DIST_KETAMA || dist == DIST_CONTINUUM || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING || dist == DIST_FAST_KETAMA
+    || dist == DIST_SPY_KETAMA || dist == DIST_SPY_KETAMA_WEIGHTED) {
     return ketamaFind(h);
   }
+  if (dist == DIST_RING) return ringFind(h);
   if (dist == DIST_FAST_COMPATIBLE) {
     // x = crc15 % trunc(total + 0.5), scaled onto the u32 circle: trunc(x / total * 0xFFFFFFFF + 0.5) + 1.
     let x = crc15(h) % <u32>trunc<f64>(fastTotalWeight + 0.5);
@@ -78,7 +102,7 @@ function ketamaFind(h: u32): u32 {
 // @ts-ignore: decorator
 @inline function entryOf(dist: i32, kind: i32, ptr: usize, len: usize): u32 {
   if (serverCount == 1) return 0;
-  if (dist == DIST_RENDEZVOUS) return <u32>rendezvousPick(ptr, len, false);
+  if (dist == DIST_RENDEZVOUS) return <u32>rendezvousPick(kind, ptr, len, false);
   if (dist == DIST_CH3) return furcHash(ptr, len, serverCount);
   return entryOfHash(dist, keyHash(dist, kind, ptr, len));
 }
@@ -105,8 +129,10 @@ function failover(ptr: usize, len: usize, e: u32, mode: i32): i32 {
   let dist = distribution;
   if (dist == DIST_BUCKETS) return perlRehash(ptr, len);
   if (dist == DIST_PYTHON_BUCKETS) return pythonRehash(ptr, len);
-  if (dist == DIST_RENDEZVOUS) return rendezvousPick(ptr, len, true);
+  if (dist == DIST_RENDEZVOUS) return rendezvousPick(hashKind, ptr, len, true);
   if (dist == DIST_CONSISTENT || dist == DIST_STANDARD) return peclRehash(dist, ptr, len);
+  if (dist == DIST_RING) return dalliRehash(ptr, len);
+  if (dist == DIST_SPY_KETAMA || dist == DIST_SPY_KETAMA_WEIGHTED) return spyRehash(ptr, len);
   // Ketama, KetamaSorted, Continuum: the next live point; the modula kinds: the next live entry.
   return nextOnlinePoint(e);
 }
@@ -129,7 +155,31 @@ function perlRehash(ptr: usize, len: usize): i32 {
   for (let tries: u32 = 1; tries <= PERL_TRIES; tries++) {
     let e = hv % entryCount;
     if (online(e)) return serverOf(e);
-    hv += crc15(crc32DecimalPrefix(tries, ptr, len));
+    hv += crc15(hashDecimalPrefix(HASH_CRC32, tries, ptr, len));
+  }
+  return NO_SERVER;
+}
+
+/** Dalli: after a dead server, the predecessor of crc32(decimal(tries) + final key), tries = 0 .. 18. */
+function dalliRehash(ptr: usize, len: usize): i32 {
+  for (let tries: u32 = 0; tries < DALLI_REHASHES; tries++) {
+    let e = ringFind(dalliRehashHash(tries, ptr, len));
+    if (online(e)) return serverOf(e);
+  }
+  return NO_SERVER;
+}
+
+/**
+ * spymemcached's KetamaIterator: h += hash(decimal(t) + key) (mod 2^32), t = 0 .. 5, each the
+ * successor of h; none online: -1 (spymemcached then queues the key on its dead primary).
+ */
+function spyRehash(ptr: usize, len: usize): i32 {
+  let kind = hashKind;
+  let h = hashBytes(kind, ptr, len);
+  for (let t: u32 = 0; t < SPY_REHASHES; t++) {
+    h += hashDecimalPrefix(kind, t, ptr, len);
+    let e = ketamaFind(h);
+    if (online(e)) return serverOf(e);
   }
   return NO_SERVER;
 }
@@ -146,13 +196,17 @@ function nameGreater(a: u32, b: u32): bool {
   return la > lb;
 }
 
-/** pymemcache: the (online, if asked) server with the highest score; an equal score goes to the greater name. */
-function rendezvousPick(ptr: usize, len: usize, onlineOnly: bool): i32 {
+/**
+ * pymemcache: the (online, if asked) server with the highest score; an equal score goes to the
+ * greater name. `kind` Murmur3BytesRepr: the key is a Python bytes, scored as its repr().
+ */
+function rendezvousPick(kind: i32, ptr: usize, len: usize, onlineOnly: bool): i32 {
   let best: i32 = NO_SERVER;
   let bestScore: u32 = 0;
+  let quote = kind == HASH_MURMUR3_BYTES_REPR ? reprQuote(ptr, len) : 0;
   for (let s: u32 = 0; s < serverCount; s++) {
     if (onlineOnly && !online(s)) continue;
-    let score = rendezvousScore(nameOffset(s), nameLength(s), ptr, len);
+    let score = rendezvousScore(nameOffset(s), nameLength(s), ptr, len, quote);
     if (best < 0 || score > bestScore || (score == bestScore && nameGreater(s, <u32>best))) {
       best = <i32>s;
       bestScore = score;
@@ -215,6 +269,13 @@ export function routeKey(ptr: usize, len: usize, mode: i32): i32 {
   }
 }
 
+/** routeLoop with MD5 keys (libketama's and spymemcached's default) specialized, any other key hash generic. */
+// @ts-ignore: decorator
+@inline function routeLoopMd5First(dist: i32, kind: i32, count: u32, mode: i32): void {
+  if (kind == HASH_MD5) routeLoop(dist, HASH_MD5, count, mode);
+  else routeLoop(dist, kind, count, mode);
+}
+
 /** routeMany: out[i] = route(keys[offsets[i] .. offsets[i+1]), mode). */
 export function routeKeys(count: u32, mode: i32): void {
   if (entryCount == 0) {
@@ -233,8 +294,7 @@ export function routeKeys(count: u32, mode: i32): void {
   } else if (dist == DIST_BUCKETS) {
     routeLoop(DIST_BUCKETS, HASH_CRC32, count, mode);
   } else if (dist == DIST_KETAMA) {
-    if (kind == HASH_MD5) routeLoop(DIST_KETAMA, HASH_MD5, count, mode);
-    else routeLoop(DIST_KETAMA, kind, count, mode);
+    routeLoopMd5First(DIST_KETAMA, kind, count, mode);
   } else if (dist == DIST_CONTINUUM) {
     routeLoop(DIST_CONTINUUM, kind, count, mode);
   } else if (dist == DIST_KETAMA_SORTED) {
@@ -251,6 +311,12 @@ export function routeKeys(count: u32, mode: i32): void {
     routeLoop(DIST_FAST_KETAMA, HASH_CRC32, count, mode);
   } else if (dist == DIST_CH3) {
     routeLoop(DIST_CH3, kind, count, mode);
+  } else if (dist == DIST_RING) {
+    routeLoop(DIST_RING, HASH_CRC32, count, mode);
+  } else if (dist == DIST_SPY_KETAMA) {
+    routeLoopMd5First(DIST_SPY_KETAMA, kind, count, mode);
+  } else if (dist == DIST_SPY_KETAMA_WEIGHTED) {
+    routeLoopMd5First(DIST_SPY_KETAMA_WEIGHTED, kind, count, mode);
   } else if (dist == DIST_MODULA) {
     routeLoop(DIST_MODULA, kind, count, mode);
   } else if (dist == DIST_MODULA_COPIES) {

@@ -8,7 +8,9 @@
 import {
   DIST_BUCKETS, DIST_CONSISTENT, DIST_CONTINUUM, DIST_KETAMA, DIST_KETAMA_SORTED, DIST_MODULA, DIST_MODULA_COPIES,
   DIST_CH3, DIST_FAST_COMPATIBLE, DIST_FAST_KETAMA, DIST_HASHRING, DIST_MODULA_SORTED, DIST_PYTHON_BUCKETS, DIST_RENDEZVOUS, DIST_STANDARD,
+  DIST_RING, DIST_SPY_KETAMA, DIST_SPY_KETAMA_WEIGHTED, HASH_MD5, HASH_SHA1,
 } from "./codes";
+import { useNamespace } from "./dalli-key";
 import { CRC32_INIT, crc32Byte, crc32Update } from "./crc32";
 import { DASH, dashState, hashBytes, hashDashSuffix } from "./hash";
 import { md5A, md5B, md5C, md5D, md5Final, md5Init, md5Update } from "./md5";
@@ -31,6 +33,10 @@ const KETAMA_POINTS_PER_HASH: u32 = 4;
 const HASHRING_DIGESTS_PER_SERVER: f64 = 40;
 /** libmemcached unweighted consistent: points per server (MEMCACHED_POINTS_PER_SERVER). */
 const CONTINUUM_POINTS_PER_SERVER: u32 = 100;
+/** spymemcached: points per server (its nodeRepetitions), 40 MD5 digests of 4 with KETAMA_HASH. */
+const SPY_POINTS_PER_SERVER: u32 = 160;
+/** Dalli: points per server at equal weights (Ring::POINTS_PER_SERVER). */
+const DALLI_POINTS_PER_SERVER: f64 = 160;
 /** Room after a point name for "-" and the digits of any u32. */
 const SUFFIX_ROOM: usize = 16;
 /** Most points a table may have (16 bytes of scratch each must fit in wasm32 memory). */
@@ -75,11 +81,14 @@ export function buildTable(dist: i32, hash: i32, n: u32): u32 {
   let entries: u32 = 0;
   if (n != 0) {
     if (dist == DIST_CONSISTENT) entries = buildConsistent(hash, n);
-    else if (dist == DIST_KETAMA || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING) entries = buildKetama(dist, n);
+    else if (dist == DIST_KETAMA || dist == DIST_KETAMA_SORTED || dist == DIST_HASHRING || dist == DIST_SPY_KETAMA_WEIGHTED) entries = buildKetama(dist, n);
+    // spymemcached makes MD5 digests only with KETAMA_HASH; another hash hashes 160 point names.
+    else if (dist == DIST_SPY_KETAMA) entries = hash == HASH_MD5 ? buildKetama(dist, n) : buildNamedPoints(dist, hash, n);
+    else if (dist == DIST_RING) entries = buildRing(n);
     else if (dist == DIST_STANDARD || dist == DIST_BUCKETS || dist == DIST_MODULA_COPIES || dist == DIST_PYTHON_BUCKETS) entries = buildCopies(n);
     else if (dist == DIST_MODULA || dist == DIST_RENDEZVOUS || dist == DIST_CH3) entries = buildModula(n);
     else if (dist == DIST_MODULA_SORTED) entries = buildSortedCopies(n);
-    else if (dist == DIST_CONTINUUM) entries = buildContinuum(hash, n);
+    else if (dist == DIST_CONTINUUM) entries = buildNamedPoints(dist, hash, n);
     else if (dist == DIST_FAST_COMPATIBLE) entries = buildFastCompatible(n);
     else if (dist == DIST_FAST_KETAMA) entries = buildFastKetama(n);
   }
@@ -237,18 +246,25 @@ function hashringPoints(s: u32, totalWeight: u32, n: u32): u32 {
   return <u32>floor<f64>(x) * KETAMA_POINTS_PER_HASH;
 }
 
+/** The MD5-digest points of server `s` in a ketama-family table: hashring's, spymemcached's fixed 160, or libmemcached's. */
+function digestPoints(dist: i32, s: u32, totalWeight: u32, n: u32): u32 {
+  if (dist == DIST_HASHRING) return hashringPoints(s, totalWeight, n);
+  if (dist == DIST_SPY_KETAMA) return SPY_POINTS_PER_SERVER;
+  return ketamaPoints(s, totalWeight, n);
+}
+
 /**
  * libmemcached weighted ketama: 4 points per MD5(base + "-" + i); the points are the entries.
  * `byName` (twemproxy): the servers' points are made in name order, which settles equal points.
+ * spymemcached's TreeMap keeps one server per point value (treeMapPoints).
  */
 function buildKetama(dist: i32, n: u32): u32 {
   let byName = dist == DIST_KETAMA_SORTED;
-  let hashring = dist == DIST_HASHRING;
   let totalWeight: u64 = 0;
   for (let s: u32 = 0; s < n; s++) totalWeight += weight(s);
   if (totalWeight == 0 || totalWeight > 0xFFFFFFFF) return 0;
   let total: u64 = 0;
-  for (let s: u32 = 0; s < n; s++) total += hashring ? hashringPoints(s, <u32>totalWeight, n) : ketamaPoints(s, <u32>totalWeight, n);
+  for (let s: u32 = 0; s < n; s++) total += digestPoints(dist, s, <u32>totalWeight, n);
   if (total > MAX_POINTS) unreachable();
   if (total == 0) return 0;
   let points = <u32>total;
@@ -261,7 +277,7 @@ function buildKetama(dist: i32, n: u32): u32 {
   for (let k: u32 = 0; k < n; k++) {
     let s = load<u32>(order + (<usize>k << 2));
     let base = nameOffset(s), len = nameLength(s);
-    let digests = (hashring ? hashringPoints(s, <u32>totalWeight, n) : ketamaPoints(s, <u32>totalWeight, n)) / KETAMA_POINTS_PER_HASH;
+    let digests = digestPoints(dist, s, <u32>totalWeight, n) / KETAMA_POINTS_PER_HASH;
     let high = <u64>s << 32;
     for (let i: u32 = 0; i < digests; i++) {
       let digits = writeDecimal(i);
@@ -277,7 +293,13 @@ function buildKetama(dist: i32, n: u32): u32 {
       p += 32;
     }
   }
-  return finishPoints(items, points, end);
+  return finishPoints(items, points, end, treeMapPoints(dist));
+}
+
+/** spymemcached puts its points in a TreeMap: an equal point replaces the one before it, so the later server keeps it. */
+// @ts-ignore: decorator
+@inline function treeMapPoints(dist: i32): bool {
+  return dist == DIST_SPY_KETAMA || dist == DIST_SPY_KETAMA_WEIGHTED;
 }
 
 /**
@@ -332,29 +354,51 @@ function buildFastKetama(n: u32): u32 {
       p += 8;
     }
   }
-  return finishPoints(items, points, end);
-}
-
-/** Sorts the built points (value, then server) into pointValues / entryServers; returns their count. */
-function finishPoints(items: usize, points: u32, end: u64): u32 {
-  sortPoints(items, items + (<usize>points << 3), points);
-  for (let i: usize = 0; i < <usize>points; i++) {
-    let item = load<u64>(items + (i << 3));
-    store<u32>(pointValues + (i << 2), <u32>item);
-    store<i32>(entryServers + (i << 2), <i32>(item >>> 32));
-  }
-  bitmapClear(offlineBitmap, points);
-  setTableEnd(end);
-  return points;
+  return finishPoints(items, points, end, false);
 }
 
 /**
- * libmemcached unweighted consistent: for each server, points hash(base + "-" + i), i = 0 .. 99,
- * with the key hash `hash` (any kind: the name is written out whole, so no incremental form is needed).
+ * Sorts the built points (value, then server) into pointValues / entryServers; returns their count.
+ * `lastOfEqual` (a TreeMap's put): of equal points only the last, the highest server's, stays.
  */
-function buildContinuum(hash: i32, n: u32): u32 {
-  let total = <u64>n * CONTINUUM_POINTS_PER_SERVER;
+function finishPoints(items: usize, points: u32, end: u64, lastOfEqual: bool): u32 {
+  sortPoints(items, items + (<usize>points << 3), points);
+  let kept: usize = 0;
+  for (let i: usize = 0; i < <usize>points; i++) {
+    let item = load<u64>(items + (i << 3));
+    if (lastOfEqual && kept > 0 && load<u32>(pointValues + ((kept - 1) << 2)) == <u32>item) kept--;
+    store<u32>(pointValues + (kept << 2), <u32>item);
+    store<i32>(entryServers + (kept << 2), <i32>(item >>> 32));
+    kept++;
+  }
+  bitmapClear(offlineBitmap, <u32>kept);
+  setTableEnd(end);
+  return <u32>kept;
+}
+
+/** The points of server `s` in a table of hashed point names: libmemcached's 100, spymemcached's 160, Dalli's count. */
+function namedPoints(dist: i32, s: u32, totalWeight: u64, n: u32): u32 {
+  if (dist == DIST_CONTINUUM) return CONTINUUM_POINTS_PER_SERVER;
+  if (dist == DIST_SPY_KETAMA) return SPY_POINTS_PER_SERVER;
+  // Dalli: (n * 160 * w / Float(total)).floor, the product an exact integer.
+  return <u32>floor<f64>(<f64>n * DALLI_POINTS_PER_SERVER * <f64>weight(s) / <f64>totalWeight);
+}
+
+/**
+ * Points that each hash a whole name, base + separator + decimal(i) for i = 0 .. count - 1:
+ * libmemcached's unweighted continuum (100 per server, "-", the key hash), spymemcached ketama
+ * with a hash other than MD5 (160, "-", that hash), Dalli (its count, ":", SHA-1 read big-endian).
+ * The name is written out whole, so any hash kind serves.
+ */
+function buildNamedPoints(dist: i32, hash: i32, n: u32): u32 {
+  let separator: u8 = dist == DIST_RING ? 0x3a : 0x2d;
+  let pointHash = dist == DIST_RING ? HASH_SHA1 : hash;
+  let totalWeight: u64 = 0;
+  for (let s: u32 = 0; s < n; s++) totalWeight += weight(s);
+  let total: u64 = 0;
+  for (let s: u32 = 0; s < n; s++) total += namedPoints(dist, s, totalWeight, n);
   if (total > MAX_POINTS) unreachable();
+  if (total == 0) return 0;
   let points = <u32>total;
   let longest: usize = 0;
   for (let s: u32 = 0; s < n; s++) longest = max(longest, nameLength(s));
@@ -367,16 +411,27 @@ function buildContinuum(hash: i32, n: u32): u32 {
   for (let s: u32 = 0; s < n; s++) {
     let len = nameLength(s);
     memory.copy(name, nameOffset(s), len);
-    store<u8>(name + len, 0x2d);
+    store<u8>(name + len, separator);
     let high = <u64>s << 32;
-    for (let i: u32 = 0; i < CONTINUUM_POINTS_PER_SERVER; i++) {
+    let count = namedPoints(dist, s, totalWeight, n);
+    for (let i: u32 = 0; i < count; i++) {
       let digits = writeDecimal(i);
       memory.copy(name + len + 1, DIGITS, digits);
-      store<u64>(p, high | hashBytes(hash, name, len + 1 + digits));
+      store<u64>(p, high | hashBytes(pointHash, name, len + 1 + digits));
       p += 8;
     }
   }
-  return finishPoints(items, points, end);
+  return finishPoints(items, points, end, treeMapPoints(dist));
+}
+
+/**
+ * Dalli's ring: SHA-1 points on "host:port:i"; the record after the n servers holds its namespace
+ * (weight 1: set, 0: none), which the key hash prefixes. Dalli sorts with Ruby's unstable sort:
+ * equal points (as rare as 32-bit collisions) stay in server order here.
+ */
+function buildRing(n: u32): u32 {
+  useNamespace(nameOffset(n), nameLength(n), load<i32>(serversPtr + <usize>n * SERVER_RECORD_BYTES, 8) > 0);
+  return buildNamedPoints(DIST_RING, HASH_SHA1, n);
 }
 
 /** Sets (down = true) or clears the offline bit of every entry of server `s`. */

@@ -50,7 +50,7 @@ it('explains bad options and exits 2', () => {
   const bad = run(['route', '--servers', 'a:1', '--distribution', 'modulo', 'k']);
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/distribution: must be one of 'consistent', 'standard', 'buckets', 'ketama', 'modula'/);
-  const compat = run(['route', '--servers', 'a:1', '--compat', 'dalli/ring', 'k']);
+  const compat = run(['route', '--servers', 'a:1', '--compat', 'dalli/consistent', 'k']);
   expect(compat.status).toBe(2);
   expect(compat.stderr).toMatch(/compat: must be one of 'pecl-memcache\/consistent', .*'php-memcached\/modula'/);
   expect(run(['--help']).status).toBe(0);

@@ -30,8 +30,8 @@ function expectOptionError(err: unknown, option: string, message?: RegExp): void
 }
 
 describe('router option names', () => {
-  it('are exactly the seven RouterOptions', () => {
-    expect([...ROUTER_OPTION_NAMES]).toEqual(['servers', 'compat', 'distribution', 'hash', 'failover', 'points', 'engine']);
+  it('are exactly the nine RouterOptions', () => {
+    expect([...ROUTER_OPTION_NAMES]).toEqual(['servers', 'compat', 'distribution', 'hash', 'failover', 'points', 'namespace', 'keyType', 'engine']);
     expect(Object.isFrozen(ROUTER_OPTION_NAMES)).toBe(true);
   });
 
@@ -39,7 +39,7 @@ describe('router option names', () => {
     'an unknown name (%s) is refused at once, naming it and listing the known ones',
     async (name) => {
       const options = { servers, [name]: 'ketama' } as unknown as RouterOptions;
-      const message = new RegExp(`^${name}: is not a router option; the options are servers, compat, distribution, hash, failover, points, engine$`);
+      const message = new RegExp(`^${name}: is not a router option; the options are servers, compat, distribution, hash, failover, points, namespace, keyType, engine$`);
       expectOptionError(thrown(() => resolveRouterOptions(options)), name, message);
       expectOptionError(thrown(() => validateRouterOptions(options)), name, message);
       expectOptionError(await createRouter(options).catch((e: unknown) => e), name, message);
@@ -82,7 +82,23 @@ describe('bad values', () => {
     ['a server that is a number', { servers: [11211] }, 'servers[0]'],
     ['a misspelt server field', { servers: [{ host: 'a', prot: 11212 }] }, 'servers[0].prot'],
     ['a server weight misspelt', { servers: ['a:1', { host: 'b', wieght: 2 }] }, 'servers[1].wieght'],
-    ['a server name that is not host:port', { servers: [{ host: 'a', port: 1, name: 'b:1' }] }, 'servers[0].name'],
+    ['a server name where the client places servers by host:port', { servers: [{ host: 'a', port: 1, name: 'b:1' }] }, 'servers[0].name'],
+    ['an empty server name', { servers: [{ host: 'a', port: 1, name: '' }], compat: 'twemproxy/ketama' }, 'servers[0].name'],
+    ['a server name that is not a string', { servers: [{ host: 'a', port: 1, name: 7 }], compat: 'spymemcached/ketama' }, 'servers[0].name'],
+    ['two twemproxy servers of one name', { servers: [{ host: 'a', port: 1, name: 'x' }, { host: 'b', port: 1, name: 'x' }], compat: 'twemproxy/modula' }, 'servers[1].name'],
+    ["a twemproxy name equal to another server's default name", { servers: ['a:11211', { host: 'b', port: 1, name: 'a' }], compat: 'twemproxy/ketama' }, 'servers[1].name'],
+    ['a resolved server whose nodeName is not a string', { servers: [{ host: 'a', port: 1, nodeName: 7 }], compat: 'spymemcached/ketama' }, 'servers[0].nodeName'],
+    ["a resolved server whose name is not host:port", { servers: [{ host: 'a', port: 1, weight: 1, name: 'b:1', nodeName: 'x' }], compat: 'spymemcached/ketama' }, 'servers[0].name'],
+    ['spymemcached with a host name and no name (the JVM resolves it)', { servers: ['cache-1.example.net:11211', '127.0.0.1:11212'], compat: 'spymemcached/ketama' }, 'servers[0].name'],
+    ["spymemcached's LIBMEMCACHED format with an IP and no name (reverse DNS)", { servers: ['127.0.0.1:11211', '10.0.0.2:11211'], compat: 'spymemcached/ketama-libmemcached' }, 'servers[1].name'],
+    ["spymemcached's LIBMEMCACHED format with an IP shorthand", { servers: ['127.1:11211'], compat: 'spymemcached/ketama-libmemcached' }, 'servers[0].name'],
+    ['md5 for Dalli', { servers, compat: 'dalli/ring', hash: 'md5' }, 'hash'],
+    ['a namespace outside Dalli', { servers, compat: 'pecl-memcache/consistent', namespace: 'app' }, 'namespace'],
+    ['a namespace that is not a string', { servers, compat: 'dalli/ring', namespace: 7 }, 'namespace'],
+    ['keyType outside pymemcache', { servers, compat: 'dalli/ring', keyType: 'bytes' }, 'keyType'],
+    ['keyType str outside pymemcache', { servers, keyType: 'str' }, 'keyType'],
+    ['an unknown keyType', { servers, compat: 'pymemcache/rendezvous', keyType: 'unicode' }, 'keyType'],
+    ['crc32 for spymemcached ketama', { servers, compat: 'spymemcached/ketama-weighted', hash: 'crc32' }, 'hash'],
     ['a port given as a string', { servers: [{ host: 'a', port: '11211' }] }, 'servers[0].port'],
     ['a fractional weight', { servers: [{ host: 'a', weight: 1.5 }] }, 'servers[0].weight'],
     ['a host with a space', { servers: ['bad host:1'] }, 'servers[0]'],
@@ -92,7 +108,7 @@ describe('bad values', () => {
     ['a libhashkit hash for consistent', { servers, distribution: 'consistent', hash: 'one_at_a_time' }, 'hash'],
     ['a PECL hash for modula', { servers, distribution: 'modula', hash: 'fnv' }, 'hash'],
     ['redistribute for plain modula (libmemcached has no rehash)', { servers, distribution: 'modula', failover: 'redistribute' }, 'failover'],
-    ['a compat name failback does not implement', { servers, compat: 'dalli/ring' }, 'compat'],
+    ['a compat name failback does not implement', { servers, compat: 'dalli/consistent' }, 'compat'],
     ['a compat name in capitals', { servers, compat: 'PHP-memcached/modula' }, 'compat'],
     ['a compat that is not a string', { servers, compat: 1 }, 'compat'],
     ['compat and distribution together', { servers, compat: 'php-memcached/modula', distribution: 'modula' }, 'distribution'],
@@ -117,10 +133,10 @@ describe('bad values', () => {
   });
 
   it('an unknown compat name lists the ones failback implements', () => {
-    const err = thrown(() => validateRouterOptions({ servers, compat: 'dalli/ring' } as never));
-    expectOptionError(err, 'compat', /^compat: must be one of 'pecl-memcache\/consistent', .*, got "dalli\/ring"$/);
+    const err = thrown(() => validateRouterOptions({ servers, compat: 'dalli/consistent' } as never));
+    expectOptionError(err, 'compat', /^compat: must be one of 'pecl-memcache\/consistent', .*, got "dalli\/consistent"$/);
     for (const name of COMPAT_NAMES) expect((err as Error).message).toContain(`'${name}'`);
-    expect(COMPAT_NAMES).toHaveLength(22);
+    expect(COMPAT_NAMES).toHaveLength(26);
   });
 
   it('compat presets resolve to their distribution, default hash and failover', () => {
@@ -145,6 +161,19 @@ describe('bad values', () => {
     const first = validateRouterOptions({ servers });
     const again = await createRouter({ servers: first.servers, engine: 'js' });
     expect(again.servers).toEqual(first.servers);
+  });
+
+  it('a resolved list keeps its own names, and a name equal to host:port is still a name (twemproxy)', async () => {
+    const named = [{ host: '127.0.0.1', port: 11211, name: 'server1' }, '127.0.0.2:11211', { host: '127.0.0.3', port: 11211, name: '127.0.0.3:11211' }];
+    const first = await createRouter({ servers: named, compat: 'twemproxy/ketama', engine: 'js' });
+    expect(first.servers.map((s) => [s.name, s.nodeName])).toEqual([['127.0.0.1:11211', 'server1'], ['127.0.0.2:11211', undefined], ['127.0.0.3:11211', '127.0.0.3:11211']]);
+    const again = await createRouter({ servers: first.servers, compat: 'twemproxy/ketama', engine: 'js' });
+    expect(again.servers).toEqual(first.servers);
+    const keys = Array.from({ length: 300 }, (_, i) => `k${i}`);
+    expect(again.routeMany(keys)).toEqual(first.routeMany(keys));
+    // '127.0.0.2' (port 11211 dropped) and '127.0.0.3:11211' (given) are different names to twemproxy.
+    const plain = await createRouter({ servers: ['127.0.0.1:11211', '127.0.0.2:11211', '127.0.0.3:11211'], compat: 'twemproxy/ketama', engine: 'js' });
+    expect(plain.routeMany(keys)).not.toEqual(first.routeMany(keys));
   });
 });
 

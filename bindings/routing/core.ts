@@ -80,6 +80,20 @@ export const Distribution = {
   FastKetama: 13,
   /** mcrouter Ch3: one entry per server; entry = furc_hash(key, n) (MurmurHash64A bit stream). */
   Ch3: 14,
+  /**
+   * Dalli's ring: floor(n * 160 * w / total) points per server (double) at SHA-1(name + ":" + i) read big-endian;
+   * keys hashed with crc32 after Dalli's namespace and long-key rules, predecessor lookup (Dalli's binary search);
+   * failover crc32(decimal(try) + key). The record after the n servers holds the namespace (weight 1: set, 0: none).
+   */
+  Ring: 15,
+  /**
+   * spymemcached ketama (KetamaNodeLocator, weights ignored): 40 MD5 digests (4 points each) of "name-i" per server
+   * with Md5, or 160 points hash("name-i") with another hash; an equal point keeps only the later server (a TreeMap);
+   * failover: its KetamaIterator (h += hash(decimal(t) + key), 6 more lookups).
+   */
+  SpyKetama: 16,
+  /** spymemcached weighted ketama: libmemcached's float32 digest counts, MD5 points whatever the key hash; otherwise SpyKetama. */
+  SpyKetamaWeighted: 17,
 } as const;
 export type Distribution = (typeof Distribution)[keyof typeof Distribution];
 
@@ -114,6 +128,10 @@ export const HashKind = {
   JavaHashCode: 13,
   /** pymemcache murmur3_32: MurmurHash3_x86_32, seed 0, one byte (code point & 0xff) per code point of the UTF-8-decoded key. */
   Murmur3CodePoints: 14,
+  /** The first 4 bytes of SHA-1, big-endian (Dalli's point values). */
+  Sha1: 15,
+  /** pymemcache murmur3_32 of a Python bytes key: MurmurHash3_x86_32, seed 0, over the text of its repr() (b'...'). */
+  Murmur3BytesRepr: 16,
 } as const;
 export type HashKind = (typeof HashKind)[keyof typeof HashKind];
 

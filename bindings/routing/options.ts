@@ -2,6 +2,7 @@ import { describe } from '../describe.js';
 import { InvalidOptionError } from '../errors.js';
 import { parseServers, type ServerAddress, type ServerSpec } from '../servers.js';
 import { Distribution as D, Failover as F, HashKind as H } from './core.js';
+import { pointName, takesServerNames, type PointNameRule } from './point-names.js';
 
 /** Key distribution, each byte-exact with the client it names. */
 export type DistributionName = 'consistent' | 'standard' | 'buckets' | 'ketama' | 'modula';
@@ -15,7 +16,7 @@ export type TwemproxyHashName = 'one_at_a_time' | 'md5' | 'crc32' | 'crc32a' | '
  * Key hash: `crc32` | `fnv` for `consistent` and `standard`; a libhashkit name for `modula`;
  * with `compat`, the names that client uses (see {@link CompatName}).
  */
-export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs' | 'native' | 'crc15or1' | 'murmur3_32' | 'furc_hash';
+export type HashName = 'crc32' | 'fnv' | LibhashkitHashName | TwemproxyHashName | 'java-hashcode-abs' | 'native' | 'crc15or1' | 'murmur3_32' | 'furc_hash' | 'sha1-crc32';
 /**
  * A recorded client configuration, named `client/strategy` exactly as the vector files' headers
  * (HASHING-2.md): the same server for every key as that client, and its failover under `redistribute`.
@@ -25,9 +26,12 @@ export type CompatName =
   | 'php-memcached/modula' | 'pylibmc/modula' | 'twemproxy/modula' | 'twemproxy/ketama' | 'gomemcache/modulo' | 'memjs/modulo'
   | 'spymemcached/arraymod' | 'python-memcached/buckets' | 'npm-memcached/ketama' | 'memcache-plus/ketama' | 'pymemcache/rendezvous'
   | 'perl-cache-memcached-fast/compatible' | 'perl-cache-memcached-fast/ketama' | 'mcrouter/ch3'
-  | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted';
+  | 'php-memcached/consistent' | 'pylibmc/consistent' | 'pylibmc/consistent-spy' | 'php-memcached/ketama-weighted' | 'pylibmc/ketama-weighted'
+  | 'spymemcached/ketama' | 'spymemcached/ketama-libmemcached' | 'spymemcached/ketama-weighted' | 'dalli/ring';
 /** What routing does with a down server's keys. */
 export type FailoverName = 'offline' | 'redistribute';
+/** How pymemcache was handed the keys: Python `str` (the default) or `bytes` (hashed as their repr()). */
+export type KeyTypeName = 'str' | 'bytes';
 /** Which implementation of the core to run. */
 export type EngineName = 'wasm' | 'js';
 
@@ -45,12 +49,25 @@ export interface RouterOptions {
    *   (default), `one_at_a_time`, `md5`, `crc32` (15-bit), `crc32a`, `fnv1_32`, `fnv1a_32`, `fnv1_64`,
    *   `hsieh`, `murmur`, `jenkins`. No failover (auto_eject_hosts off): -1. `twemproxy/ketama` (its default):
    *   libmemcached's weighted ketama points (md5, float32 counts) with the same key hashes and rules.
-   *   Servers are named `host:port` (`host` for port 11211); twemproxy's explicit server names are not supported yet.
+   *   Servers are named `host:port` (`host` for port 11211), or by their own `name` (twemproxy's
+   *   `- host:port:weight name`), which replaces host:port in the continuum and in the sort order.
    * - `gomemcache/modulo`: `crc32` (full 32 bits); `weight` = the address listed that many times in a row. No failover: -1.
    * - `memjs/modulo` (memjs 1.3.2): `java-hashcode-abs` (Math.abs of Java's String.hashCode over UTF-16 units),
    *   weights ignored; `redistribute` = memjs `failover: true` (the next live server in list order, wrapping).
    * - `spymemcached/arraymod` (spymemcached 2.12.3's default): `native` (String.hashCode read unsigned) % n,
    *   weights ignored; `redistribute` = its FailureMode.Redistribute: the next live index, wrapping.
+   * - `spymemcached/ketama`, `spymemcached/ketama-libmemcached` (KetamaConnectionFactory, weights ignored),
+   *   `spymemcached/ketama-weighted` (a weight map: libmemcached's float32 point counts): `md5` (KETAMA_HASH,
+   *   default: 40 MD5 digests of "name-i", 4 points each) or `native` (160 points hashCode("name-i"); weighted:
+   *   MD5 points, native keys); an equal point keeps the later server (a TreeMap). The points hash each server's
+   *   ketama node name: its `name`, else what the JVM forms from host and port (`ketama`, `ketama-weighted`: format
+   *   SPYMEMCACHED, `127.0.0.1:21211`, `localhost/127.0.0.1:21211`; `ketama-libmemcached`: format LIBMEMCACHED,
+   *   `getHostName()` and `:port` unless 11211, `localhost:21211` for 127.0.0.1); a name that needs a DNS lookup
+   *   must be given. `redistribute` = FailureMode.Redistribute: h += hash(decimal(t) + key) for t = 0 .. 5, each
+   *   the next point at or after h; none live: -1.
+   * - `dalli/ring` (Dalli 3.0.6, Rails): `sha1-crc32`: floor(n * 160 * w / total) points per server at
+   *   SHA-1("host:port:i"), keys hashed with crc32 after `namespace` (as Dalli applies it), the last point at or
+   *   below the hash; `redistribute` = Dalli's failover: crc32(decimal(try) + key), try = 0 .. 18.
    * - `php-memcached/consistent`, `pylibmc/consistent` (libmemcached consistent, pylibmc `ketama: True`): every
    *   weight 1: 100 points per server at hash(name + "-" + i) with the key hash; any weight > 1 switches
    *   libmemcached to weighted ketama (md5 points) with the key hash kept. `pylibmc/consistent-spy`: points named
@@ -67,7 +84,7 @@ export interface RouterOptions {
    * - `pymemcache/rendezvous` (3.5.2, Django's PyMemcacheCache): `murmur3_32` (seed 0) of "host:port-key" over
    *   the key as a Python str (one byte, code point & 0xff, per code point), the highest score wins; weights
    *   ignored; `redistribute` = a down server removed from the hasher (its keys go to their runner-up).
-   *   Keys are routed as `str` keys are (pymemcache formats `bytes` keys with repr(): not supported).
+   *   Keys are routed as `str` keys are; `keyType: 'bytes'` routes them as pymemcache routes bytes keys.
    * - `perl-cache-memcached-fast/compatible`, `perl-cache-memcached-fast/ketama` (Cache::Memcached::Fast 0.28):
    *   `crc32`; compatible = its double-precision rescaled continuum (the same server as Cache::Memcached except
    *   hash 0); ketama = its crc32-chained points, `points` (its `ketama_points`) per unit of weight. No failover (-1).
@@ -107,12 +124,25 @@ export interface RouterOptions {
    * refused otherwise.
    */
   points?: number;
+  /**
+   * Dalli's `namespace` (compat `dalli/ring` only): hashed as Dalli stores the key, `namespace + ":" + key`,
+   * a final key over 250 characters cut to 212 (213 with a namespace) + ":md5:" + its hex MD5. The router only
+   * routes: keys are given and stored without it.
+   */
+  namespace?: string;
+  /**
+   * pymemcache only: `str` (default) routes each key as a Python str; `bytes` as Python bytes of the key's
+   * UTF-8 (a Uint8Array key: those bytes), which pymemcache hashes as their repr() (`b'...'`) and stores as is.
+   */
+  keyType?: KeyTypeName;
   /** `wasm`, or `js` (the pure-TS twin). When omitted: wasm, falling back to js where WASM cannot load. */
   engine?: EngineName;
 }
 
 /** Every router option, each once: a name missing here is a compile error. */
-const OPTION_NAMES: Record<keyof RouterOptions, true> = { servers: true, compat: true, distribution: true, hash: true, failover: true, points: true, engine: true };
+const OPTION_NAMES: Record<keyof RouterOptions, true> = {
+  servers: true, compat: true, distribution: true, hash: true, failover: true, points: true, namespace: true, keyType: true, engine: true,
+};
 
 /**
  * The names of the router options. Any other name is refused: a misspelt option that changes
@@ -128,11 +158,10 @@ export interface ResolvedRouterOptions {
   hash: HashName;
   failover: FailoverName;
   engine: EngineName | undefined;
-  /**
-   * The name the core hashes (or sorts) per server: `host:port`; libmemcached's and twemproxy's `host` for
-   * port 11211; libmemcached's spy mode `/host:port`.
-   */
-  pointNames: 'host:port' | 'host-unless-11211' | '/host:port' | 'host\0port';
+  /** The name the core hashes (or sorts) per server, in server order (see {@link PointNameRule}). */
+  pointNames: string[];
+  /** Dalli's namespace (`dalli/ring`), undefined: none. */
+  namespace: string | undefined;
   /** What the core reads as each server's weight: the weight, or (Cache::Memcached::Fast ketama) its point count. */
   coreWeights: number[];
   codes: { distribution: D; hash: H; failover: F };
@@ -144,7 +173,13 @@ interface Scheme {
   readonly table: D;
   readonly hashes: Readonly<Partial<Record<HashName, H>>>;
   readonly defaultHash: HashName;
-  readonly pointNames: ResolvedRouterOptions['pointNames'];
+  readonly pointNames: PointNameRule;
+  /** The client has server names (spymemcached) though this scheme hashes none: a server's `name` is taken, unused. */
+  readonly ignoresServerNames?: true;
+  /** Dalli: takes the `namespace` option. */
+  readonly namespace?: true;
+  /** pymemcache: the hash kind of `keyType: 'bytes'`. */
+  readonly bytesKeys?: H;
   /** What `redistribute` does: the core's rehash, the client's "keys fail" (-1), or refused (no client rule). */
   readonly redistribute: 'rehash' | 'fails' | 'refused';
   /** libmemcached's weighted switch: the table when any server has weight > 1 (`refused`: not recorded). */
@@ -180,6 +215,10 @@ const LIBMEMCACHED_CONSISTENT: Scheme = {
 };
 const HASHRING_KETAMA: Scheme = { ...DISTRIBUTIONS.ketama, table: D.Hashring };
 const LIBMEMCACHED_KETAMA_WEIGHTED: Scheme = { ...DISTRIBUTIONS.ketama, hashes: LIBHASHKIT_HASHES, redistribute: 'fails' };
+const SPYMEMCACHED_HASHES = { md5: H.Md5, native: H.JavaHashCode } as const;
+const SPYMEMCACHED_KETAMA: Scheme = {
+  distribution: 'ketama', table: D.SpyKetama, hashes: SPYMEMCACHED_HASHES, defaultHash: 'md5', pointNames: 'spymemcached', redistribute: 'rehash',
+};
 const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'pecl-memcache/consistent': DISTRIBUTIONS.consistent,
   'pecl-memcache/standard': DISTRIBUTIONS.standard,
@@ -187,10 +226,10 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'php-memcached/modula': LIBMEMCACHED_MODULA,
   'pylibmc/modula': LIBMEMCACHED_MODULA,
   'twemproxy/modula': {
-    distribution: 'modula', table: D.ModulaSorted, hashes: TWEMPROXY_HASHES, defaultHash: 'fnv1a_64', pointNames: 'host-unless-11211', redistribute: 'fails',
+    distribution: 'modula', table: D.ModulaSorted, hashes: TWEMPROXY_HASHES, defaultHash: 'fnv1a_64', pointNames: 'twemproxy', redistribute: 'fails',
   },
   'twemproxy/ketama': {
-    distribution: 'ketama', table: D.KetamaSorted, hashes: TWEMPROXY_HASHES, defaultHash: 'fnv1a_64', pointNames: 'host-unless-11211', redistribute: 'fails',
+    distribution: 'ketama', table: D.KetamaSorted, hashes: TWEMPROXY_HASHES, defaultHash: 'fnv1a_64', pointNames: 'twemproxy', redistribute: 'fails',
   },
   'gomemcache/modulo': { distribution: 'modula', table: D.ModulaCopies, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'fails' },
   'php-memcached/consistent': LIBMEMCACHED_CONSISTENT,
@@ -200,6 +239,15 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'pylibmc/ketama-weighted': LIBMEMCACHED_KETAMA_WEIGHTED,
   'spymemcached/arraymod': {
     distribution: 'modula', table: D.Modula, hashes: { native: H.JavaHashCode }, defaultHash: 'native', pointNames: 'host:port', redistribute: 'rehash',
+    ignoresServerNames: true,
+  },
+  'spymemcached/ketama': SPYMEMCACHED_KETAMA,
+  'spymemcached/ketama-libmemcached': { ...SPYMEMCACHED_KETAMA, pointNames: 'spymemcached-libmemcached' },
+  'spymemcached/ketama-weighted': { ...SPYMEMCACHED_KETAMA, table: D.SpyKetamaWeighted },
+  'dalli/ring': {
+    // sha1-crc32 names both hashes; the key hash the core is given is the crc32 (SHA-1 makes the points).
+    distribution: 'ketama', table: D.Ring, hashes: { 'sha1-crc32': H.Crc32 }, defaultHash: 'sha1-crc32', pointNames: 'host:port', redistribute: 'rehash',
+    namespace: true,
   },
   'python-memcached/buckets': {
     distribution: 'buckets', table: D.PythonBuckets, hashes: { crc15or1: H.Crc32 }, defaultHash: 'crc15or1', pointNames: 'host:port', redistribute: 'rehash',
@@ -208,6 +256,7 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'memcache-plus/ketama': { ...HASHRING_KETAMA, pointNames: 'host:port' },
   'pymemcache/rendezvous': {
     distribution: 'rendezvous', table: D.Rendezvous, hashes: { murmur3_32: H.Murmur3CodePoints }, defaultHash: 'murmur3_32', pointNames: 'host:port', redistribute: 'rehash',
+    bytesKeys: H.Murmur3BytesRepr,
   },
   'perl-cache-memcached-fast/compatible': {
     distribution: 'buckets', table: D.FastCompatible, hashes: { crc32: H.Crc32 }, defaultHash: 'crc32', pointNames: 'host:port', redistribute: 'fails',
@@ -281,10 +330,50 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
   const coreWeights = pointCounts(scheme, compat, options.points, servers);
   // A client without failover leaves a down server's keys unserved, whatever `redistribute` asks.
   const failoverCode = failover === 'redistribute' && scheme.redistribute === 'rehash' ? F.Redistribute : F.Offline;
+  const namespace = namespaceOf(scheme, who, options.namespace);
+  const keyType = keyTypeOf(scheme, who, options.keyType);
   return {
-    servers, compat, distribution: scheme.distribution, hash, failover, engine, pointNames: scheme.pointNames, coreWeights,
-    codes: { distribution: tableFor(scheme, compat, servers), hash: scheme.hashes[hash]!, failover: failoverCode },
+    servers, compat, distribution: scheme.distribution, hash, failover, engine, pointNames: pointNamesOf(scheme, who, servers), namespace, coreWeights,
+    codes: {
+      distribution: tableFor(scheme, compat, servers),
+      hash: keyType === 'bytes' ? scheme.bytesKeys! : scheme.hashes[hash]!,
+      failover: failoverCode,
+    },
   };
+}
+
+/** Dalli's namespace: a string, for `dalli/ring` only. */
+function namespaceOf(scheme: Scheme, who: string, namespace: unknown): string | undefined {
+  if (namespace === undefined) return undefined;
+  if (!scheme.namespace) throw new InvalidOptionError('namespace', `is Dalli's namespace, for compat 'dalli/ring' only; ${who} hashes the key alone`);
+  if (typeof namespace !== 'string') throw new InvalidOptionError('namespace', `must be a string (Dalli's namespace), got ${describe(namespace)}`);
+  return namespace;
+}
+
+/** pymemcache's key type: `str` or `bytes`, for `pymemcache/rendezvous` only. */
+function keyTypeOf(scheme: Scheme, who: string, keyType: unknown): KeyTypeName {
+  if (keyType === undefined) return 'str';
+  if (scheme.bytesKeys === undefined) throw new InvalidOptionError('keyType', `is pymemcache's (str or bytes keys), for compat 'pymemcache/rendezvous' only; ${who} hashes key bytes`);
+  return oneOf('keyType', keyType, ['str', 'bytes'], 'str');
+}
+
+/**
+ * Each server's point name under the scheme's rule. A server's own `name` is taken by the clients
+ * that name servers (twemproxy, spymemcached); the others place servers by host:port and refuse
+ * any other name, which would otherwise be silently ignored. twemproxy refuses two servers of one name.
+ */
+function pointNamesOf(scheme: Scheme, who: string, servers: readonly ServerAddress[]): string[] {
+  const names = servers.map((s, i) => {
+    if (s.nodeName !== undefined && s.nodeName !== s.name && !takesServerNames(scheme.pointNames) && !scheme.ignoresServerNames) {
+      throw new InvalidOptionError(`servers[${i}].name`, `${who} places servers by host:port (${s.name}); a server name is for twemproxy and spymemcached, got ${describe(s.nodeName)}`);
+    }
+    return pointName(s, scheme.pointNames, `servers[${i}]`);
+  });
+  if (scheme.pointNames === 'twemproxy') {
+    const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+    if (twice >= 0) throw new InvalidOptionError(`servers[${twice}].name`, `twemproxy refuses two servers named ${describe(names[twice])}`);
+  }
+  return names;
 }
 
 /** Most points per ketama_points unit, and most points in all (the cores' tables stay small). */

@@ -1,6 +1,6 @@
 import { InvalidKeyError, InvalidOptionError } from '../errors.js';
 import { MAX_KEY_BYTES } from '../protocol/keys.js';
-import { DEFAULT_PORT, type ServerAddress } from '../servers.js';
+import type { ServerAddress } from '../servers.js';
 import { Distribution, type Core, type Failover, type HashKind } from './core.js';
 import { createJsCore } from './js/core.js';
 import {
@@ -30,13 +30,6 @@ function tooLong(key: RouteKey, size: string): InvalidKeyError {
   return new InvalidKeyError(`${which} is ${size}; memcached allows at most ${MAX_KEY_BYTES} bytes`);
 }
 
-/** The name the core hashes (ketama points) or sorts (twemproxy) per server: libmemcached and twemproxy drop the default port. */
-function pointName(server: ServerAddress, rule: ResolvedRouterOptions['pointNames']): string {
-  if (rule === '/host:port') return `/${server.host}:${server.port}`;
-  if (rule === 'host\0port') return `${server.host}\0${server.port}`;
-  return rule === 'host-unless-11211' && server.port === DEFAULT_PORT ? server.host : server.name;
-}
-
 /**
  * Maps keys to server indexes, byte-exact with the client its distribution names.
  * Pure: no I/O, no clock. Create with {@link createRouter}.
@@ -53,7 +46,8 @@ export class Router {
   /** The key hash's name (that client's name for it with `compat`). */
   readonly hash: HashName;
   readonly failover: FailoverName;
-  private readonly pointNames: ResolvedRouterOptions['pointNames'];
+  /** Dalli's namespace (compat `dalli/ring`), undefined: none. */
+  readonly namespace: string | undefined;
   private readonly core: Core;
   private readonly failoverCode: Failover;
   private readonly downFlags: Uint8Array;
@@ -82,25 +76,27 @@ export class Router {
     this.compat = resolved.compat;
     this.hash = resolved.hash;
     this.failover = resolved.failover;
-    this.pointNames = resolved.pointNames;
+    this.namespace = resolved.namespace;
     this.failoverCode = resolved.codes.failover;
     this.downFlags = new Uint8Array(this.servers.length);
-    this.build(resolved.codes.distribution, resolved.codes.hash, resolved.coreWeights);
+    this.build(resolved.codes.distribution, resolved.codes.hash, resolved.pointNames, resolved.coreWeights);
   }
 
-  private build(distribution: Distribution, hash: HashKind, weights: readonly number[]): void {
-    const names = this.servers.map((s) => encoder.encode(pointName(s, this.pointNames)));
-    const nameBytes = names.reduce((n, b) => n + b.length, 0);
-    this.core.reserveServers(this.servers.length, nameBytes);
+  private build(distribution: Distribution, hash: HashKind, pointNames: readonly string[], weights: readonly number[]): void {
+    const records = pointNames.map((name, i) => ({ bytes: encoder.encode(name), weight: weights[i] }));
+    // Dalli's ring reads its namespace from one more record (weight 1: set, 0: none).
+    if (distribution === Distribution.Ring) records.push({ bytes: encoder.encode(this.namespace ?? ''), weight: this.namespace === undefined ? 0 : 1 });
+    const nameBytes = records.reduce((n, r) => n + r.bytes.length, 0);
+    this.core.reserveServers(records.length, nameBytes);
     this.refreshViews();
     const serversIndex = this.core.serversPtr() >> 2;
     const namesPtr = this.core.namesPtr();
     let offset = 0;
-    names.forEach((bytes, i) => {
+    records.forEach(({ bytes, weight }, i) => {
       this.u8.set(bytes, namesPtr + offset);
       this.i32[serversIndex + i * 3] = offset;
       this.i32[serversIndex + i * 3 + 1] = bytes.length;
-      this.i32[serversIndex + i * 3 + 2] = weights[i];
+      this.i32[serversIndex + i * 3 + 2] = weight;
       offset += bytes.length;
     });
     this.core.build(distribution, hash, this.servers.length);

@@ -9,6 +9,8 @@ export interface VectorFile {
   hash: string;
   options?: Record<string, unknown> | unknown[];
   down?: number[];
+  /** pymemcache: how the keys were passed (`str` or `bytes`). */
+  keyType?: string;
   servers: { host: string; port: number; weight: number; name?: string }[];
   vectors: [string, number][];
 }
@@ -29,19 +31,22 @@ function clientOptions(v: VectorFile): Record<string, unknown> {
 
 /**
  * The router options that reproduce a recording, from its header alone as vectors-2/README.md
- * says: `compat` = client/strategy, its `hash`, its servers, `failover: 'redistribute'` unless the
- * client was told not to fail over.
+ * says: `compat` = client/strategy, its `hash`, its servers (with their `name` where the header
+ * has one), `failover: 'redistribute'` unless the client was told not to fail over, Fast's
+ * `points`, Dalli's `namespace`, pymemcache's `keyType: 'bytes'`.
  */
 export function routerOptionsFor(v: VectorFile): RouterOptions {
   const o = clientOptions(v);
   const offline = o.allow_failover === 0 || o.no_rehash === 1 || (v.client === 'memjs' && o.failover === false);
   const unweighted = v.client === 'php-memcached' && o.order === 'servers-then-options';
   return {
-    servers: v.servers.map(({ host, port, weight }) => (unweighted ? { host, port } : { host, port, weight })),
+    servers: v.servers.map(({ host, port, weight, name }) => ({ host, port, ...(unweighted ? {} : { weight }), ...(name === undefined ? {} : { name }) })),
     compat: `${v.client}/${v.strategy}` as CompatName,
     hash: v.hash as HashName,
     failover: offline ? 'offline' : 'redistribute',
     ...(o.ketama_points === undefined ? {} : { points: o.ketama_points as number }),
+    ...(v.client === 'dalli' && o.namespace !== undefined ? { namespace: o.namespace as string } : {}),
+    ...(v.keyType === 'bytes' ? { keyType: 'bytes' as const } : {}),
   };
 }
 

@@ -15,3 +15,9 @@ export function leadingPlace(value: number): number {
   while (place * 10 <= value) place *= 10;
   return place;
 }
+
+/** Writes the ASCII digits of `value` (a non-negative integer below 2^31) at `bytes[at]`; returns the end. */
+export function writeDecimal(bytes: Uint8Array, at: number, value: number): number {
+  for (let place = leadingPlace(value); place >= 1; place = (place / 10) | 0) bytes[at++] = CHAR_0 + (((value / place) | 0) % 10);
+  return at;
+}

@@ -18,7 +18,14 @@ export function javaHashCodeAbs(u8: Uint8Array, start: number, end: number): num
 
 /** String.hashCode(utf8Decode(bytes[start, end))) as a u32 (spymemcached's NATIVE_HASH reads it so). */
 export function javaHashCode(u8: Uint8Array, start: number, end: number): number {
-  let h = 0;
+  return javaHashCodeFrom(0, u8, start, end);
+}
+
+/**
+ * String.hashCode continued from the hash `h` of a string before the decoded bytes: the hash of
+ * that string and these bytes joined (spymemcached's rehash of decimal(try) + key), as a u32.
+ */
+export function javaHashCodeFrom(h: number, u8: Uint8Array, start: number, end: number): number {
   let cp = 0, needed = 0, seen = 0, lower = 0x80, upper = 0xbf;
   let p = start;
   while (p < end) {

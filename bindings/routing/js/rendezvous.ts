@@ -1,12 +1,16 @@
 // pymemcache's rendezvous hashing, the twin of assembly/rendezvous.ts: per server,
 // score = murmur3_32(name + "-" + key), seed 0, over a Python str (one byte, code point & 0xff,
 // per code point of the key, decoded from UTF-8 as TextDecoder does); the highest score wins, an
-// equal score going to the greater name. MurmurHash3 is streamed a byte at a time.
+// equal score going to the greater name. MurmurHash3 is streamed a byte at a time. A `bytes` key
+// is formatted into that str with %s, i.e. as Python's repr() of the bytes, fed as it is written.
 
 const C1 = 0xcc9e2d51 | 0;
 const C2 = 0x1b873593;
 const REPLACEMENT = 0xfffd;
 const CHAR_DASH = 0x2d;
+const CHAR_BACKSLASH = 0x5c;
+const CHAR_QUOTE = 0x27;
+const CHAR_DOUBLE_QUOTE = 0x22;
 
 /** MurmurHash3_x86_32 (seed 0) fed one byte at a time. */
 class Murmur3Stream {
@@ -71,6 +75,34 @@ function feedCodePoints(u8: Uint8Array, start: number, end: number): void {
   }
 }
 
+/** The quote Python's repr() puts around the bytes: `"` when they hold a `'` and no `"`, else `'` (CPython's bytes_repr). */
+export function reprQuote(u8: Uint8Array, start: number, end: number): number {
+  let single = false, double = false;
+  for (let p = start; p < end; p++) {
+    if (u8[p] === CHAR_QUOTE) single = true;
+    else if (u8[p] === CHAR_DOUBLE_QUOTE) double = true;
+  }
+  return single && !double ? CHAR_DOUBLE_QUOTE : CHAR_QUOTE;
+}
+
+const hexDigit = (v: number): number => (v < 10 ? 0x30 + v : 0x57 + v);
+
+/** Feeds repr(bytes) with `quote`: b, the quote, each byte escaped as CPython does, the quote. */
+function feedRepr(u8: Uint8Array, start: number, end: number, quote: number): void {
+  stream.feed(0x62);
+  stream.feed(quote);
+  for (let p = start; p < end; p++) {
+    const c = u8[p];
+    if (c === quote || c === CHAR_BACKSLASH) { stream.feed(CHAR_BACKSLASH); stream.feed(c); }
+    else if (c === 0x09) { stream.feed(CHAR_BACKSLASH); stream.feed(0x74); }
+    else if (c === 0x0a) { stream.feed(CHAR_BACKSLASH); stream.feed(0x6e); }
+    else if (c === 0x0d) { stream.feed(CHAR_BACKSLASH); stream.feed(0x72); }
+    else if (c < 0x20 || c >= 0x7f) { stream.feed(CHAR_BACKSLASH); stream.feed(0x78); stream.feed(hexDigit(c >>> 4)); stream.feed(hexDigit(c & 0xf)); }
+    else stream.feed(c);
+  }
+  stream.feed(quote);
+}
+
 /** pymemcache's murmur3_32 of the key as a Python str. */
 export function murmur3CodePoints(u8: Uint8Array, start: number, end: number): number {
   stream.reset();
@@ -78,11 +110,22 @@ export function murmur3CodePoints(u8: Uint8Array, start: number, end: number): n
   return stream.finish();
 }
 
-/** The score of the server whose name is bytes [nameStart, nameEnd) for the key [start, end). */
-export function rendezvousScore(u8: Uint8Array, nameStart: number, nameEnd: number, start: number, end: number): number {
+/** pymemcache's murmur3_32 of a bytes key: over the text of its repr(). */
+export function murmur3BytesRepr(u8: Uint8Array, start: number, end: number): number {
+  stream.reset();
+  feedRepr(u8, start, end, reprQuote(u8, start, end));
+  return stream.finish();
+}
+
+/**
+ * The score of the server whose name is bytes [nameStart, nameEnd) for the key [start, end);
+ * `quote` 0: a str key, else a bytes key whose repr() takes that quote ({@link reprQuote}).
+ */
+export function rendezvousScore(u8: Uint8Array, nameStart: number, nameEnd: number, start: number, end: number, quote: number): number {
   stream.reset();
   for (let i = nameStart; i < nameEnd; i++) stream.feed(u8[i]);
   stream.feed(CHAR_DASH);
-  feedCodePoints(u8, start, end);
+  if (quote === 0) feedCodePoints(u8, start, end);
+  else feedRepr(u8, start, end, quote);
   return stream.finish();
 }

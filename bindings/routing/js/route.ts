@@ -6,8 +6,8 @@ import { Distribution, Failover, HashKind } from '../core.js';
 import { crc32Byte, crc32Decimal, crc32Update, CRC32_INIT } from './crc32.js';
 import { CHAR_DASH } from './decimal.js';
 import { fnvByte, fnvDecimal, fnvUpdate, FNV_INIT } from './fnv.js';
-import { hashOf } from './hash.js';
-import { rendezvousScore } from './rendezvous.js';
+import { hashDecimalPrefix, hashOf } from './hash.js';
+import { reprQuote, rendezvousScore } from './rendezvous.js';
 import { furcHash } from './furc.js';
 import { md5Word0 } from './md5.js';
 import type { Table } from './table.js';
@@ -16,6 +16,10 @@ import type { Table } from './table.js';
 const REHASH_ATTEMPTS = 20;
 /** python-memcached's _SERVER_RETRIES. */
 const PYTHON_TRIES = 10;
+/** Dalli: rehashes after the first lookup (20 lookups in all; the 20th rehash is never looked up). */
+const DALLI_REHASHES = 19;
+/** spymemcached's KetamaIterator: 7 lookups, the first of them the dead primary's. */
+const SPY_REHASHES = 6;
 
 /** The unfinished hash state of a Consistent/Standard key (CRC register or FNV state). */
 function keyState(t: Table, bytes: Uint8Array, start: number, end: number): number {
@@ -46,6 +50,23 @@ function ketamaSearch(values: Uint32Array, h: number): number {
   return lo === values.length ? 0 : lo;
 }
 
+/**
+ * Dalli's binary search, as it is written: an equal point's index as soon as one is met, else the
+ * last point below h, else (upper = -1, Ruby's ary[-1]) the last point.
+ */
+function ringSearch(values: Uint32Array, h: number): number {
+  let lower = 0;
+  let upper = values.length - 1;
+  while (lower <= upper) {
+    const idx = (lower + upper) >>> 1;
+    const v = values[idx];
+    if (v === h) return idx;
+    if (v > h) upper = idx - 1;
+    else lower = idx + 1;
+  }
+  return upper < 0 ? values.length - 1 : upper;
+}
+
 /** Whether entry `e` is offline. */
 function isOffline(t: Table, e: number): boolean {
   return ((t.offline[e >>> 5] >>> (e & 31)) & 1) !== 0;
@@ -61,7 +82,11 @@ export function entryOf(t: Table, bytes: Uint8Array, start: number, end: number)
     case Distribution.Ch3:
       return furcHash(bytes, start, end, t.servers);
     case Distribution.Ketama:
+    case Distribution.SpyKetama:
+    case Distribution.SpyKetamaWeighted:
       return ketamaSearch(t.values, t.hash === HashKind.Md5 ? md5Word0(bytes, start, end) : hashOf(t.hash, bytes, start, end));
+    case Distribution.Ring:
+      return ringSearch(t.values, t.dalli!.hash(bytes, start, end));
     case Distribution.Continuum:
       return ketamaSearch(t.values, hashOf(t.hash, bytes, start, end));
     case Distribution.Hashring:
@@ -118,9 +143,37 @@ export function routeKey(t: Table, bytes: Uint8Array, start: number, end: number
       return pythonRehash(t, bytes, start, end);
     case Distribution.Rendezvous:
       return rendezvousPick(t, bytes, start, end, true);
+    case Distribution.Ring:
+      return dalliRehash(t, bytes, start, end);
+    case Distribution.SpyKetama:
+    case Distribution.SpyKetamaWeighted:
+      return spyRehash(t, bytes, start, end);
     default:
       return peclRehash(t, bytes, start, end);
   }
+}
+
+/** Dalli: after a dead server, the predecessor of crc32(decimal(tries) + final key), tries = 0 .. 18. */
+function dalliRehash(t: Table, bytes: Uint8Array, start: number, end: number): number {
+  for (let tries = 0; tries < DALLI_REHASHES; tries++) {
+    const e = ringSearch(t.values, t.dalli!.rehash(tries, bytes, start, end));
+    if (!isOffline(t, e)) return t.entries[e];
+  }
+  return -1;
+}
+
+/**
+ * spymemcached's KetamaIterator: h += hash(decimal(t) + key) (mod 2^32), t = 0 .. 5, each the
+ * successor of h; none online: -1 (spymemcached then queues the key on its dead primary).
+ */
+function spyRehash(t: Table, bytes: Uint8Array, start: number, end: number): number {
+  let h = hashOf(t.hash, bytes, start, end);
+  for (let i = 0; i < SPY_REHASHES; i++) {
+    h = (h + hashDecimalPrefix(t.hash, i, bytes, start, end)) >>> 0;
+    const e = ketamaSearch(t.values, h);
+    if (!isOffline(t, e)) return t.entries[e];
+  }
+  return -1;
 }
 
 /** PECL: the first of `key-0` .. `key-19` whose entry is online (the same lookup, n == 1 rule included). */
@@ -160,13 +213,18 @@ function nameGreater(t: Table, bytes: Uint8Array, a: number, b: number): boolean
   return la > lb;
 }
 
-/** pymemcache: the (online, if asked) server with the highest score; an equal score goes to the greater name. */
+/**
+ * pymemcache: the (online, if asked) server with the highest score; an equal score goes to the
+ * greater name. Hash Murmur3BytesRepr: the key is a Python bytes, scored as its repr().
+ */
 function rendezvousPick(t: Table, bytes: Uint8Array, start: number, end: number, onlineOnly: boolean): number {
   let best = -1;
   let bestScore = 0;
+  // A bytes key (Murmur3BytesRepr) is scored as its repr(), whose quote depends on the whole key.
+  const quote = t.hash === HashKind.Murmur3BytesRepr ? reprQuote(bytes, start, end) : 0;
   for (let s = 0; s < t.servers; s++) {
     if (onlineOnly && isOffline(t, s)) continue;
-    const score = rendezvousScore(bytes, t.nameStarts[s], t.nameEnds[s], start, end);
+    const score = rendezvousScore(bytes, t.nameStarts[s], t.nameEnds[s], start, end, quote);
     if (best < 0 || score > bestScore || (score === bestScore && nameGreater(t, bytes, s, best))) {
       best = s;
       bestScore = score;

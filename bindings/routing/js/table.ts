@@ -5,7 +5,8 @@
 
 import { Distribution, HashKind } from '../core.js';
 import { crc32Byte, crc32Decimal, crc32Final, crc32Update, CRC32_INIT } from './crc32.js';
-import { CHAR_0, CHAR_DASH, leadingPlace } from './decimal.js';
+import { CHAR_DASH, writeDecimal } from './decimal.js';
+import { DalliKeys } from './dalli-key.js';
 import { fnvByte, fnvDecimal, fnvUpdate, FNV_INIT } from './fnv.js';
 import { hashOf } from './hash.js';
 import { md5Words } from './md5.js';
@@ -59,6 +60,8 @@ export class Table {
   nameEnds: Int32Array = new Int32Array(0);
   /** FastCompatible only: the sum of the weights. */
   totalWeight = 0;
+  /** Ring only: Dalli's final keys under the table's namespace. */
+  dalli: DalliKeys | undefined;
 
   constructor(layout: TableLayout) {
     this.layout = layout;
@@ -86,7 +89,8 @@ export class Table {
 /** Whether a table's entries are continuum points (values + servers). */
 export function hasPoints(distribution: Distribution): boolean {
   return distribution === Distribution.Ketama || distribution === Distribution.Continuum || distribution === Distribution.KetamaSorted
-    || distribution === Distribution.Hashring || distribution === Distribution.FastCompatible || distribution === Distribution.FastKetama;
+    || distribution === Distribution.Hashring || distribution === Distribution.FastCompatible || distribution === Distribution.FastKetama
+    || distribution === Distribution.Ring || distribution === Distribution.SpyKetama || distribution === Distribution.SpyKetamaWeighted;
 }
 
 function offlineWords(entries: number): number {
@@ -158,10 +162,20 @@ export function buildTable(
       table = buildKetama(memory, regions, list, hash, Distribution.KetamaSorted, twemproxyOrder(memory.u8, list));
       break;
     case Distribution.Hashring:
-      table = buildKetama(memory, regions, list, hash, Distribution.Hashring, Array.from({ length: n }, (_, s) => s));
+    case Distribution.SpyKetamaWeighted:
+      table = buildKetama(memory, regions, list, hash, distribution, Array.from({ length: n }, (_, s) => s));
+      break;
+    case Distribution.SpyKetama:
+      // spymemcached makes MD5 digests only with KETAMA_HASH; another hash hashes 160 point names.
+      table = hash === HashKind.Md5
+        ? buildKetama(memory, regions, list, hash, distribution, Array.from({ length: n }, (_, s) => s))
+        : buildNamedPoints(memory, regions, list, distribution, hash);
       break;
     case Distribution.Continuum:
-      table = buildContinuum(memory, regions, list, hash);
+      table = buildNamedPoints(memory, regions, list, distribution, hash);
+      break;
+    case Distribution.Ring:
+      table = buildRing(memory, regions, list);
       break;
     case Distribution.Modula:
       table = buildEntries(memory, regions, list, distribution, hash, Array.from({ length: n }, (_, s) => s));
@@ -317,6 +331,20 @@ export function hashringPointCount(weight: number, total: number, n: number): nu
 
 /** hashring's digests per server at equal weights. */
 const HASHRING_DIGESTS = 40;
+/** spymemcached: points per server (its nodeRepetitions), 40 MD5 digests of 4 with KETAMA_HASH. */
+const SPY_POINTS = 160;
+
+/** How a ketama-family table counts a server's MD5-digest points: hashring's, spymemcached's fixed 160, or libmemcached's. */
+function digestPointCount(distribution: Distribution): (weight: number, total: number, n: number) => number {
+  if (distribution === Distribution.Hashring) return hashringPointCount;
+  if (distribution === Distribution.SpyKetama) return () => SPY_POINTS;
+  return ketamaPointCount;
+}
+
+/** spymemcached puts its points in a TreeMap: an equal point replaces the one before it, so the later server keeps it. */
+function isTreeMap(distribution: Distribution): boolean {
+  return distribution === Distribution.SpyKetama || distribution === Distribution.SpyKetamaWeighted;
+}
 
 /** Scratch for one point name, `name + "-" + decimal(i)`; grows with the longest name. */
 let nameScratch = new Uint8Array(256);
@@ -324,14 +352,15 @@ const digest = new Int32Array(4);
 
 /**
  * Ketama: points (4 per MD5 digest of name + "-" + i), sorted; the points are the entries; keys hashed with `hash`.
- * The servers' points are made in `order` (twemproxy: name order), which settles equal points.
+ * The servers' points are made in `order` (twemproxy: name order), which settles equal points;
+ * spymemcached's TreeMap keeps one server per point value.
  */
 function buildKetama(
   memory: LinearMemory, regions: Regions, list: ServerList, hash: HashKind, distribution: Distribution, order: readonly number[],
 ): Table {
   const total = totalWeight(list);
   let points = 0;
-  const count = distribution === Distribution.Hashring ? hashringPointCount : ketamaPointCount;
+  const count = digestPointCount(distribution);
   for (let s = 0; s < list.n; s++) points += count(list.weights[s], total, list.n);
   const { valuesPtr, entriesPtr, offlinePtr, end, values, servers, sort } = placePoints(memory, regions, points);
   const u8 = memory.u8;
@@ -347,19 +376,15 @@ function buildKetama(
     name[nameLength] = CHAR_DASH;
     const digests = count(list.weights[s], total, list.n) / 4;
     for (let i = 0; i < digests; i++) {
-      let at = nameLength + 1;
-      for (let place = leadingPlace(i); place >= 1; place = (place / 10) | 0) {
-        name[at++] = CHAR_0 + (((i / place) | 0) % 10);
-      }
-      md5Words(name, 0, at, digest);
+      md5Words(name, 0, writeDecimal(name, nameLength + 1, i), digest);
       for (let k = 0; k < 4; k++) {
         values[p] = digest[k] >>> 0;
         servers[p++] = s;
       }
     }
   }
-  sort();
-  return new Table({ distribution, hash, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
+  const kept = sort(isTreeMap(distribution));
+  return new Table({ distribution, hash, servers: list.n, count: kept, entriesPtr, valuesPtr, offlinePtr, end });
 }
 
 /** Places a points table (values, servers, bitmap) of `points` entries with scratch for sorting after it. */
@@ -375,10 +400,20 @@ function placePoints(memory: LinearMemory, regions: Regions, points: number) {
   return {
     valuesPtr, entriesPtr, offlinePtr, end,
     values: new Uint32Array(buffer, valuesPtr, points), servers: new Int32Array(buffer, entriesPtr, points),
-    sort: () => radixSortPoints(
-      new Uint32Array(buffer, valuesPtr, points), new Int32Array(buffer, entriesPtr, points),
-      new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points,
-    ),
+    /** Sorts the points (value, then server); `lastOfEqual` (a TreeMap's put) keeps only the last of equal points. Returns the count kept. */
+    sort: (lastOfEqual = false): number => {
+      const sortedValues = new Uint32Array(buffer, valuesPtr, points);
+      const sortedServers = new Int32Array(buffer, entriesPtr, points);
+      radixSortPoints(sortedValues, sortedServers, new Uint32Array(buffer, tmpValuesPtr, points), new Int32Array(buffer, tmpServersPtr, points), points);
+      if (!lastOfEqual) return points;
+      let kept = 0;
+      for (let i = 0; i < points; i++) {
+        if (kept > 0 && sortedValues[kept - 1] === sortedValues[i]) kept--;
+        sortedValues[kept] = sortedValues[i];
+        sortedServers[kept++] = sortedServers[i];
+      }
+      return kept;
+    },
   };
 }
 
@@ -429,10 +464,29 @@ function buildFastKetama(memory: LinearMemory, regions: Regions, list: ServerLis
 
 /** libmemcached unweighted consistent: per server MEMCACHED_POINTS_PER_SERVER points. */
 const CONTINUUM_POINTS = 100;
+/** Dalli: points per server at equal weights (Ring::POINTS_PER_SERVER). */
+const DALLI_POINTS = 160;
 
-/** libmemcached unweighted consistent: points hash(name + "-" + i), i = 0 .. 99, with the key hash; sorted by value, then server. */
-function buildContinuum(memory: LinearMemory, regions: Regions, list: ServerList, hash: HashKind): Table {
-  const points = list.n * CONTINUUM_POINTS;
+/** The points of a server in a table of hashed point names: libmemcached's 100, spymemcached's 160, Dalli's count. */
+function namedPointCount(distribution: Distribution, weight: number, total: number, n: number): number {
+  if (distribution === Distribution.Continuum) return CONTINUUM_POINTS;
+  if (distribution === Distribution.SpyKetama) return SPY_POINTS;
+  // Dalli: (n * 160 * w / Float(total)).floor, the product an exact integer.
+  return Math.floor((n * DALLI_POINTS * weight) / total);
+}
+
+/**
+ * Points that each hash a whole name, name + separator + decimal(i) for i = 0 .. count - 1, sorted by value then server:
+ * libmemcached's unweighted continuum (100 per server, "-", the key hash), spymemcached ketama with a hash other
+ * than MD5 (160, "-", that hash; a TreeMap), Dalli (its count, ":", SHA-1 read big-endian).
+ */
+function buildNamedPoints(memory: LinearMemory, regions: Regions, list: ServerList, distribution: Distribution, hash: HashKind): Table {
+  const ring = distribution === Distribution.Ring;
+  const separator = ring ? CHAR_COLON : CHAR_DASH;
+  const pointHash = ring ? HashKind.Sha1 : hash;
+  const total = totalWeight(list);
+  let points = 0;
+  for (let s = 0; s < list.n; s++) points += namedPointCount(distribution, list.weights[s], total, list.n);
   const { valuesPtr, entriesPtr, offlinePtr, end, values, servers, sort } = placePoints(memory, regions, points);
   const u8 = memory.u8;
 
@@ -443,14 +497,31 @@ function buildContinuum(memory: LinearMemory, regions: Regions, list: ServerList
     if (nameScratch.length < nameLength + 11) nameScratch = new Uint8Array(nameLength + 11);
     const name = nameScratch;
     name.set(u8.subarray(start, start + nameLength));
-    name[nameLength] = CHAR_DASH;
-    for (let i = 0; i < CONTINUUM_POINTS; i++) {
-      let at = nameLength + 1;
-      for (let place = leadingPlace(i); place >= 1; place = (place / 10) | 0) name[at++] = CHAR_0 + (((i / place) | 0) % 10);
-      values[p] = hashOf(hash, name, 0, at);
+    name[nameLength] = separator;
+    const count = namedPointCount(distribution, list.weights[s], total, list.n);
+    for (let i = 0; i < count; i++) {
+      values[p] = hashOf(pointHash, name, 0, writeDecimal(name, nameLength + 1, i));
       servers[p++] = s;
     }
   }
-  sort();
-  return new Table({ distribution: Distribution.Continuum, hash, servers: list.n, count: points, entriesPtr, valuesPtr, offlinePtr, end });
+  const kept = sort(isTreeMap(distribution));
+  return new Table({ distribution, hash, servers: list.n, count: kept, entriesPtr, valuesPtr, offlinePtr, end });
+}
+
+/** ASCII ':', Dalli's separator in point names ("host:port:i"). */
+const CHAR_COLON = 0x3a;
+
+/**
+ * Dalli's ring: SHA-1 points on "host:port:i"; the record after the n servers holds its namespace (weight 1:
+ * set, 0: none), which the key hash prefixes. Dalli sorts with Ruby's unstable sort: equal points (as rare as
+ * 32-bit collisions) stay in server order here.
+ */
+function buildRing(memory: LinearMemory, regions: Regions, list: ServerList): Table {
+  if (list.n >= regions.serverCapacity) throw new RangeError(`build: Ring reads a namespace record after the ${list.n} servers; reserve ${list.n + 1}`);
+  const at = (regions.servers >> 2) + list.n * 3;
+  const i32 = memory.i32;
+  const namespace = i32[at + 2] > 0 ? memory.u8.slice(regions.names + i32[at], regions.names + i32[at] + i32[at + 1]) : undefined;
+  const table = buildNamedPoints(memory, regions, list, Distribution.Ring, HashKind.Crc32);
+  table.dalli = new DalliKeys(namespace);
+  return table;
 }
