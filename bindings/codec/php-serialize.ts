@@ -24,6 +24,11 @@ const MAX_DEPTH = 512;
 const C = {
   quote: 0x22, colon: 0x3a, semi: 0x3b, open: 0x7b, close: 0x7d, minus: 0x2d, zero: 0x30, nine: 0x39,
 } as const;
+/** The type letters of serialize(). */
+const T = {
+  null: 0x4e /* N */, bool: 0x62 /* b */, int: 0x69 /* i */, float: 0x64 /* d */, string: 0x73 /* s */, array: 0x61 /* a */,
+  object: 0x4f /* O */, custom: 0x43 /* C */, enum: 0x45 /* E */, ref: 0x72 /* r */, Ref: 0x52 /* R */,
+} as const;
 
 /** A growable byte buffer for the serializer. */
 class ByteWriter {
@@ -40,6 +45,26 @@ class ByteWriter {
   ascii(text: string): void {
     this.room(text.length);
     for (let i = 0; i < text.length; i++) this.bytes[this.length++] = text.charCodeAt(i);
+  }
+
+  /** `s:<bytes>:"<text>";` with the UTF-8 written in place (ASCII without any encoder call). */
+  phpString(text: string): void {
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      const bytes = encoder.encode(text);
+      this.ascii(`s:${bytes.length}:"`);
+      this.raw(bytes);
+      return this.ascii('";');
+    }
+    this.ascii(`s:${text.length}:"`);
+    this.ascii(text);
+    this.ascii('";');
   }
 
   raw(bytes: Uint8Array): void {
@@ -89,6 +114,12 @@ export function parsePhpFloat(text: string): number | undefined {
 
 /** PHP strings are bytes: UTF-8 ones become strings, anything else stays a Uint8Array (never garbled). */
 export function textOrBytes(raw: Uint8Array): string | Uint8Array {
+  // Short ASCII (most keys and fields) skips the decoder, whose per-call cost dominates there.
+  if (raw.length <= 64) {
+    let high = 0;
+    for (let i = 0; i < raw.length; i++) high |= raw[i];
+    if (high < 0x80) return ascii(raw);
+  }
   try {
     return strictUtf8.decode(raw);
   } catch {
@@ -99,13 +130,16 @@ export function textOrBytes(raw: Uint8Array): string | Uint8Array {
 
 /** ASCII bytes as a string (numbers and names in PHP's formats). */
 export function ascii(raw: Uint8Array): string {
+  if (raw.length <= 1024) return String.fromCharCode.apply(null, raw as unknown as number[]);
   let text = '';
-  for (let i = 0; i < raw.length; i++) text += String.fromCharCode(raw[i]);
+  for (let i = 0; i < raw.length; i += 1024) text += String.fromCharCode.apply(null, raw.subarray(i, i + 1024) as unknown as number[]);
   return text;
 }
 
 /** A decimal string PHP turns into an integer array key ("5", "-3", not "05" or "1.0"). */
 function integerKey(key: string): boolean {
+  const c = key.charCodeAt(0);
+  if (!(c === 0x2d || (c >= 0x30 && c <= 0x39))) return false;
   if (!/^(0|-?[1-9][0-9]{0,18})$/.test(key)) return false;
   const n = BigInt(key);
   return n >= INT64_MIN && n <= INT64_MAX;
@@ -126,7 +160,7 @@ class Serializer {
         if (value < INT64_MIN || value > INT64_MAX) refuse(`the bigint ${value} does not fit PHP's 64-bit int`);
         return this.out.ascii(`i:${value};`);
       case 'string':
-        return this.string(encoder.encode(value));
+        return this.out.phpString(value);
       case 'object':
         return this.object(value, depth);
       default:
@@ -147,7 +181,7 @@ class Serializer {
     } else if (integerKey(key)) {
       this.out.ascii(`i:${key};`);
     } else {
-      this.string(encoder.encode(key));
+      this.out.phpString(key);
     }
   }
 
@@ -204,7 +238,7 @@ class Serializer {
       this.out.raw(name);
       this.out.ascii(`":${entries.length}:{`);
       for (const [k, v] of entries) {
-        this.string(encoder.encode(k));
+        this.out.phpString(k);
         this.value(v, depth + 1);
       }
       return this.out.ascii('}');
@@ -254,16 +288,44 @@ class Unserializer {
   private until(end: number): string {
     const stop = this.bytes.indexOf(end, this.pos);
     if (stop < 0) this.fail(`missing '${String.fromCharCode(end)}'`);
-    let text = '';
-    for (let i = this.pos; i < stop; i++) text += String.fromCharCode(this.bytes[i]);
+    const text = ascii(this.bytes.subarray(this.pos, stop));
     this.pos = stop + 1;
     return text;
   }
 
+  /** Decimal digits up to `end` (consumed), read straight from the bytes. */
   private length(end: number): number {
-    const text = this.until(end);
-    if (!/^[0-9]{1,10}$/.test(text)) this.fail(`bad length "${text}"`);
-    return Number(text);
+    const { bytes } = this;
+    let n = 0;
+    let i = this.pos;
+    for (; i < bytes.length && i - this.pos < 10; i++) {
+      const c = bytes[i];
+      if (c < C.zero || c > C.nine) break;
+      n = n * 10 + (c - C.zero);
+    }
+    if (i === this.pos || bytes[i] !== end) this.fail(`bad length, or missing '${String.fromCharCode(end)}'`);
+    this.pos = i + 1;
+    return n;
+  }
+
+  /** `i:` digits: most PHP ints fit 15 digits and need no string at all. */
+  private int(): number | bigint {
+    const { bytes } = this;
+    let i = this.pos;
+    const negative = bytes[i] === C.minus;
+    if (negative || bytes[i] === 0x2b) i++;
+    let n = 0;
+    const start = i;
+    for (; i < bytes.length && i - start < 15; i++) {
+      const c = bytes[i];
+      if (c < C.zero || c > C.nine) break;
+      n = n * 10 + (c - C.zero);
+    }
+    if (i > start && bytes[i] === C.semi) {
+      this.pos = i + 1;
+      return negative ? (n === 0 ? 0 : -n) : n;
+    }
+    return this.integer(this.until(C.semi));
   }
 
   private integer(text: string): number | bigint {
@@ -274,126 +336,155 @@ class Unserializer {
     return parsePhpFloat(text) ?? this.fail(`bad float "${text}"`);
   }
 
-  /** `len:"bytes"` (after the type letter and colon): the raw bytes. */
-  private quoted(): Uint8Array {
+  /** `len:"` … `"` (after the type letter and colon): where the bytes are. */
+  private quoted(): [number, number] {
     const len = this.length(C.colon);
     this.expect(C.quote);
-    if (this.pos + len > this.bytes.length) this.fail(`string of ${len} bytes runs past the end`);
-    const raw = this.bytes.subarray(this.pos, this.pos + len);
+    const start = this.pos;
+    if (start + len > this.bytes.length) this.fail(`string of ${len} bytes runs past the end`);
     this.pos += len;
     this.expect(C.quote);
-    return raw;
+    return [start, start + len];
   }
 
-  private text(raw: Uint8Array): string | Uint8Array {
-    return textOrBytes(raw);
+  /** `s:` data: a string when it is UTF-8, else its bytes. */
+  private text(start: number, end: number): string | Uint8Array {
+    const { bytes } = this;
+    let high = 0;
+    for (let i = start; i < end; i++) high |= bytes[i];
+    if (high >= 0x80) return textOrBytes(bytes.subarray(start, end));
+    return ascii(bytes.subarray(start, end));
   }
 
-  private name(raw: Uint8Array): string {
-    const name = this.text(raw);
+  private name([start, end]: [number, number]): string {
+    const name = this.text(start, end);
     if (typeof name !== 'string') this.fail('class name is not UTF-8');
     return name;
   }
 
-  /** One value; `key` for array keys, which PHP does not number (nor `R:`). */
-  value(depth: number, key = false): unknown {
+  /** An array key: `i:` or `s:` (PHP does not number keys). */
+  private key(): number | bigint | string | Uint8Array {
+    const type = this.bytes[this.pos];
+    if (this.bytes[this.pos + 1] !== C.colon) this.fail('expected an array key');
+    this.pos += 2;
+    if (type === T.int) return this.int();
+    if (type !== T.string) this.fail('an array key must be an int or a string');
+    const [start, end] = this.quoted();
+    this.expect(C.semi);
+    return this.text(start, end);
+  }
+
+  /** One value (PHP numbers every value but `R:` for references). */
+  value(depth: number): unknown {
     if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
     const type = this.bytes[this.pos++];
-    if (type === 0x4e /* N */) {
+    if (type === T.null) {
       this.expect(C.semi);
-      return this.slot(key, null);
+      return this.slot(null);
     }
     if (type === undefined) this.fail('unexpected end');
     this.expect(C.colon);
-    switch (String.fromCharCode(type)) {
-      case 'b': {
-        const text = this.until(C.semi);
-        if (text !== '0' && text !== '1') this.fail(`bad boolean "${text}"`);
-        return this.slot(key, text === '1');
+    switch (type) {
+      case T.bool: {
+        const b = this.bytes[this.pos];
+        if ((b !== C.zero && b !== C.zero + 1) || this.bytes[this.pos + 1] !== C.semi) this.fail('bad boolean');
+        this.pos += 2;
+        return this.slot(b === C.zero + 1);
       }
-      case 'i':
-        return this.slot(key, this.integer(this.until(C.semi)));
-      case 'd':
-        return this.slot(key, this.float(this.until(C.semi)));
-      case 's': {
-        const raw = this.quoted();
+      case T.int:
+        return this.slot(this.int());
+      case T.float:
+        return this.slot(this.float(this.until(C.semi)));
+      case T.string: {
+        const [start, end] = this.quoted();
         this.expect(C.semi);
-        return this.slot(key, this.text(raw));
+        return this.slot(this.text(start, end));
       }
-      case 'a':
-        if (key) this.fail('an array cannot be a key');
+      case T.array:
         return this.array(depth);
-      case 'O':
-        if (key) this.fail('an object cannot be a key');
+      case T.object:
         return this.phpObject(depth);
-      case 'C': {
-        if (key) this.fail('an object cannot be a key');
+      case T.custom: {
         const className = this.name(this.quoted());
         this.expect(C.colon);
         const len = this.length(C.colon);
         this.expect(C.open);
         if (this.pos + len > this.bytes.length) this.fail(`custom data of ${len} bytes runs past the end`);
-        const data = this.text(this.bytes.subarray(this.pos, this.pos + len));
+        const data = this.text(this.pos, this.pos + len);
         this.pos += len;
         this.expect(C.close);
         if (typeof data !== 'string') this.fail('custom-serialized data is not UTF-8');
-        return this.slot(false, { [PHP_CLASS]: className, __serialized: data });
+        return this.slot({ [PHP_CLASS]: className, __serialized: data });
       }
-      case 'E': {
-        if (key) this.fail('an enum cannot be a key');
+      case T.enum: {
         const text = this.name(this.quoted());
         this.expect(C.semi);
         const colon = text.indexOf(':');
         if (colon <= 0) this.fail(`bad enum "${text}"`);
-        return this.slot(false, { [PHP_CLASS]: text.slice(0, colon), __case: text.slice(colon + 1) });
+        return this.slot({ [PHP_CLASS]: text.slice(0, colon), __case: text.slice(colon + 1) });
       }
-      case 'r':
-      case 'R': {
-        if (key) this.fail('a reference cannot be a key');
+      case T.ref:
+      case T.Ref: {
         const id = this.length(C.semi);
         if (id < 1 || id > this.slots.length) this.fail(`reference to unknown value ${id}`);
         const target = this.slots[id - 1];
-        return type === 0x72 /* r */ ? this.slot(false, target) : target;
+        return type === T.ref ? this.slot(target) : target;
       }
       default:
-        this.pos--;
+        this.pos -= 2;
         return this.fail(`unknown type '${String.fromCharCode(type)}'`);
     }
   }
 
-  private slot<T>(key: boolean, value: T): T {
-    if (!key) this.slots.push(value);
+  private slot<T>(value: T): T {
+    this.slots.push(value);
     return value;
   }
 
-  /** `n:{key value …}` into `target`; true when the keys were exactly 0..n-1 in order. */
-  private members(target: Record<string, unknown>, depth: number, unmangle: boolean): boolean {
+  /** A member's key as a property name (`unmangle`: without PHP's visibility prefix). */
+  private property(k: number | bigint | string | Uint8Array, unmangle: boolean): string {
+    if (typeof k === 'string') return unmangle ? unmangled(k) : k;
+    if (k instanceof Uint8Array) this.fail('an array key is not UTF-8');
+    return String(k);
+  }
+
+  /** `n:{key value …}` into `target`. */
+  private members(target: Record<string, unknown>, depth: number, unmangle: boolean): void {
     const count = this.length(C.colon);
     this.expect(C.open);
-    let list = true;
     for (let i = 0; i < count; i++) {
-      const k = this.value(depth + 1, true);
-      if (typeof k !== 'number' && typeof k !== 'string') this.fail('an array key must be an int or a string');
-      if (k !== i) list = false;
-      const v = this.value(depth + 1);
-      const name = unmangle && typeof k === 'string' ? unmangled(k) : String(k);
-      if (name === '__proto__') Object.defineProperty(target, name, { value: v, enumerable: true, writable: true, configurable: true });
-      else target[name] = v;
+      const k = this.property(this.key(), unmangle);
+      assign(target, k, this.value(depth + 1));
     }
     this.expect(C.close);
-    return list;
   }
 
+  /** A list while the keys run 0, 1, 2…; an object from the first key that does not. */
   private array(depth: number): unknown {
+    const count = this.length(C.colon);
+    this.expect(C.open);
     // The array takes its slot before its members, as in PHP (a member referring back to its
-    // own array sees the object form).
+    // own array sees the list it was while it was read).
     const index = this.slots.length;
-    const record: Record<string, unknown> = {};
-    this.slots.push(record);
-    const list = this.members(record, depth, false);
-    const value = list ? Object.values(record) : record;
-    this.slots[index] = value;
-    return value;
+    let list: unknown[] | undefined = [];
+    let record: Record<string, unknown> = {};
+    this.slots.push(list);
+    for (let i = 0; i < count; i++) {
+      const k = this.key();
+      const v = this.value(depth + 1);
+      if (list !== undefined) {
+        if (k === i) {
+          list.push(v);
+          continue;
+        }
+        list.forEach((item, at) => (record[at] = item));
+        list = undefined;
+        this.slots[index] = record;
+      }
+      assign(record, this.property(k, false), v);
+    }
+    this.expect(C.close);
+    return list ?? record;
   }
 
   private phpObject(depth: number): unknown {
@@ -404,6 +495,12 @@ class Unserializer {
     this.members(value, depth, true);
     return value;
   }
+}
+
+/** Sets a property; `__proto__` as an own property, never the prototype. */
+function assign(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
 }
 
 /** A property name without PHP's visibility prefix ("\0*\0name" protected, "\0Class\0name" private). */
