@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'ERR_CROSS_REQUEST'
   | 'ERR_QUEUE_FULL'
   | 'ERR_CLIENT_CLOSED'
+  | 'ERR_CALLBACK'
+  | 'ERR_ABORTED'
   | 'ERR_FAILBACK';
 
 /** Base class of every error failback throws. */
@@ -197,6 +199,26 @@ export class CrossRequestError extends MemcacheError {
       { cause },
     );
     this.server = server;
+  }
+}
+
+/**
+ * Your code threw: an event listener, a failure or reconnect callback. Delivered as an `error`
+ * event (never thrown into failback's own work); `cause` is what was thrown.
+ */
+export class CallbackError extends MemcacheError {
+  /** What threw: `"down" listener`, `reconnect callback`, … */
+  readonly source: string;
+  constructor(source: string, message: string, cause: unknown) {
+    super('ERR_CALLBACK', message, { cause });
+    this.source = source;
+  }
+}
+
+/** The command's `signal` aborted it; `cause` is the signal's reason. */
+export class AbortedError extends MemcacheError {
+  constructor(cause: unknown) {
+    super('ERR_ABORTED', `the command was aborted (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
   }
 }
 

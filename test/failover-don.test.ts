@@ -168,7 +168,7 @@ describe('failback', () => {
     expect(outcome).toMatchObject({ role: 'leader', flushed: [owner.address], restarted: true });
     expect(Number((await serverStats(owner.host, owner.port)).get('cmd_flush'))).toBe(1);
     expect(seen).toEqual([`pecl ${owner.address}`, `async ${owner.address}`]);
-    expect(errors.map((e) => e.message)).toEqual([`a reconnect callback threw for ${owner.address}`]);
+    expect(errors.map((e) => e.message)).toEqual([`a reconnect callback threw for ${owner.address}: a broken callback`]);
     // The idle connection's close is checked at once: the reconnect is refused (or reset, while
     // the process is still dying): a hard failure.
     expect(failures).toHaveLength(1);

@@ -217,9 +217,8 @@ describe('recovery nudge: a request meeting a down server re-arms a lost probe',
     expect(mc.servers()[1].status).toBe('down');
 
     // The probe (a live timer) finds it and the attempt starts; from then on timers are lost.
-    const off = mc.on('recovering', () => {
+    mc.once('recovering', () => {
       clock.dropping = true;
-      off();
     });
     await nextEvent(mc, 'recovering', 3000);
     const startedBy = Date.now();

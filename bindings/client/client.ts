@@ -1,5 +1,5 @@
 import { Emitter } from '../events.js';
-import { ClientClosedError, InvalidKeyError, InvalidOptionError, InvalidValueError, TransportError } from '../errors.js';
+import { CallbackError, ClientClosedError, InvalidKeyError, InvalidOptionError, InvalidValueError, TransportError } from '../errors.js';
 import type { ServerInfo } from '../health/server-health.js';
 import { Cluster, type ServerSlot, type Target } from '../pool/cluster.js';
 import { Recovery, type RepairOutcome } from '../pool/recovery.js';
@@ -23,7 +23,6 @@ export type FailureCallback = (client: Client<any>, host: string, port: number, 
 
 /** Events a client emits (`client.on(name, listener)`). */
 export interface ClientEvents {
-  [name: string]: (...args: never[]) => void;
   /**
    * A server went down (a hard failure, `failureLimit` timeouts in a row, or a restart:
    * `ServerRestartedError`): its keys are offline (or fail over) from now on.
@@ -48,6 +47,11 @@ export interface StoreOptions {
   ttl?: number;
   /** Client flags stored with the item; the codec's flags when omitted. */
   flags?: number;
+}
+
+/** The first line of what user code threw. */
+function describeThrown(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n', 1)[0];
 }
 
 /** Returned by `dispatch` when the key's server is down and the policy sends it nowhere. */
@@ -108,6 +112,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   private readonly ready: Promise<Cluster>;
   /** Checked first by every command: a closed client refuses everything, bad input included. */
   private closed = false;
+  private warnedUnheard = false;
   /** The one close under way: a second close() waits for it too. */
   private closing: Promise<void> | undefined;
   private readonly reconnectCallbacks = new Set<ReconnectCallback>();
@@ -542,7 +547,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
       try {
         callback(this, slot.address.host, slot.address.port, error);
       } catch (err) {
-        this.emit('error', new Error(`a failure callback threw for ${slot.address.name}`, { cause: err }));
+        this.emit('error', new CallbackError('failure callback', `a failure callback threw for ${slot.address.name}: ${describeThrown(err)}`, err));
       }
     }
     this.recovery?.watch(slot);
@@ -555,12 +560,33 @@ export class Client<V = string> extends Emitter<ClientEvents> {
       try {
         await callback(this, slot.address.host, slot.address.port);
       } catch (err) {
-        this.emit('error', new Error(`a reconnect callback threw for ${slot.address.name}`, { cause: err }));
+        this.emit('error', new CallbackError('reconnect callback', `a reconnect callback threw for ${slot.address.name}: ${describeThrown(err)}`, err));
       }
     }
   }
 
   protected override onListenerError(err: unknown, event: string): void {
-    if (event !== 'error') this.emit('error', new Error(`a "${event}" listener threw`, { cause: err }));
+    const error = new CallbackError(`"${event}" listener`, `a "${event}" listener threw: ${describeThrown(err)}`, err);
+    if (event !== 'error') this.emit('error', error);
+    else this.unheard(error);
+  }
+
+  /**
+   * Emits like any emitter; an `error` nobody listens to is reported once per client as a
+   * process warning (console.warn where there is no process), never thrown and never lost silently.
+   */
+  override emit<E extends keyof ClientEvents>(event: E, ...args: Parameters<ClientEvents[E]>): boolean {
+    const heard = super.emit(event, ...args);
+    if (!heard && event === 'error') this.unheard(args[0] as Error);
+    return heard;
+  }
+
+  private unheard(error: Error): void {
+    if (this.warnedUnheard) return;
+    this.warnedUnheard = true;
+    const message = `failback: ${error.message} (no 'error' listener: add mc.on('error', …) to see these; further ones are not reported)`;
+    const proc = (globalThis as { process?: { emitWarning?: (message: string, options: { type: string; code: string }) => void } }).process;
+    if (typeof proc?.emitWarning === 'function') proc.emitWarning(message, { type: 'FailbackWarning', code: (error as { code?: string }).code ?? 'ERR_FAILBACK' });
+    else console.warn(message);
   }
 }

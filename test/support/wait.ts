@@ -10,9 +10,10 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, ms =
 }
 
 /** Resolves with the arguments of the next `event` a client emits. */
-export function nextEvent<A extends unknown[]>(client: { on(event: string, fn: (...args: never[]) => void): () => void }, event: string, ms = 10_000): Promise<A> {
+export function nextEvent<A extends unknown[]>(client: { once(event: never, fn: never): unknown; off(event: never, fn: never): unknown }, event: string, ms = 10_000): Promise<A> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { off(); reject(new Error(`no "${event}" event within ${ms} ms`)); }, ms);
-    const off = client.on(event, ((...args: A) => { clearTimeout(timer); off(); resolve(args); }) as never);
+    const listener = (...args: A) => { clearTimeout(timer); resolve(args); };
+    const timer = setTimeout(() => { client.off(event as never, listener as never); reject(new Error(`no "${event}" event within ${ms} ms`)); }, ms);
+    client.once(event as never, listener as never);
   });
 }
