@@ -44,8 +44,12 @@ export interface FailbackOptions {
   waitTimeout?: number;
 }
 
-/** Options of {@link Client}. Routing options are those of `createRouter`. */
-export interface ClientOptions extends Omit<RouterOptions, 'failover'> {
+/**
+ * Options of {@link Client}. Routing options are those of `createRouter`, except Dalli's `namespace`:
+ * the Client stores keys as given, so give them whole (`'app:' + key`, routed as Dalli routes `key`
+ * under namespace `app`).
+ */
+export interface ClientOptions extends Omit<RouterOptions, 'failover' | 'namespace'> {
   /**
    * `offline` (Don's mode): a down server's keys miss at once and writes are not stored; nothing goes elsewhere.
    * `redistribute`: PECL's rehash to a live server (writes capped by `failoverTtl` when set).
@@ -201,6 +205,10 @@ function clockOption(clock: unknown): Clock {
 /** Validates client options and fills defaults, synchronously; nothing else reads raw client options. */
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object with at least { servers }');
+  if (Object.hasOwn(options, 'namespace')) {
+    // Routing by Dalli's namespaced key but storing the bare key would put every value where Dalli never looks.
+    throw new InvalidOptionError('namespace', "is a router option only: the Client sends keys as given, so give them whole ('app:' + key, placed as Dalli places key under namespace app) and leave namespace unset");
+  }
   checkNames('', options, [...ROUTER_OPTION_NAMES.filter((n) => n !== 'failover'), ...CLIENT_OPTION_NAMES]);
   const failover = oneOf('failover', options.failover, ['offline', 'redistribute', 'gutter'], 'offline');
   const gutter = failover === 'gutter' ? parseServers(options.gutter, 'gutter') : [];

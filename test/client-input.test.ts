@@ -407,6 +407,9 @@ describe('options are validated synchronously in the constructor', () => {
     [{ failback: { lockTtl: 30 * 86_400 + 1 } }, 'failback.lockTtl'],
     [{ failover: 'redistribute', failoverTtl: 40 * 86_400 }, 'failoverTtl'],
     [{ failover: 'gutter', gutter: ['127.0.0.1:11212'], gutterTtl: 30 * 86_400 + 1 }, 'gutterTtl'],
+    // The Client stores keys as given: routing them under Dalli's namespace would put them where Dalli never looks.
+    [{ compat: 'dalli/ring', namespace: 'app' }, 'namespace'],
+    [{ compat: 'pymemcache/rendezvous', keyType: 'binary' }, 'keyType'],
   ];
 
   // Titles by index: a BigInt or a null-prototype object has no JSON form.
@@ -419,6 +422,9 @@ describe('options are validated synchronously in the constructor', () => {
       { connectTimeout: 2 ** 31 - 1, retryInterval: 2 ** 31 - 1, failback: { lockTtl: 30 * 86_400, lockKey: (s: number) => `lock:${Math.floor(s / 300)}` } },
       { failover: 'redistribute', failoverTtl: 30 * 86_400 },
       { failback: { lockKey: 'k'.repeat(230) } },
+      { compat: 'dalli/ring', failover: 'redistribute' },
+      { compat: 'pymemcache/rendezvous', keyType: 'bytes' },
+      { compat: 'spymemcached/ketama', servers: [{ host: '127.0.0.1', port: 11211, name: 'cache-1:11211' }] },
     ]) {
       expect(refusedOption(options)).toBe('accepted');
     }

@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRouter, type DistributionName, type HashName, type RouterOptions } from '../bindings/entry/node.js';
+import { createRouter, type DistributionName, type HashName, type Router, type RouterOptions } from '../bindings/entry/node.js';
 import type { CompatName } from '../bindings/routing/options.js';
 import { HashKind, type Core } from '../bindings/routing/core.js';
 import { createJsCore } from '../bindings/routing/js/core.js';
 import { instantiateWasmCore } from '../bindings/routing/wasm-core.js';
+import { DalliRing, SpymemcachedKetama } from './support/reference-rings.js';
 
 const host = fc.oneof(
   fc.constantFrom('127.0.0.1', 'localhost', '10.0.0.1', 'cache-01.example.net', '::1'),
@@ -40,7 +41,7 @@ const presets: [CompatName, HashName | undefined][] = [
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [['php-memcached/modula', h], ['pylibmc/modula', h]]),
   ...[undefined, ...TWEMPROXY].flatMap((h): [CompatName, HashName | undefined][] => [['twemproxy/modula', h], ['twemproxy/ketama', h]]),
   ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['spymemcached/arraymod', undefined], ['python-memcached/buckets', undefined], ['npm-memcached/ketama', 'md5'], ['memcache-plus/ketama', undefined], ['pymemcache/rendezvous', undefined], ['perl-cache-memcached-fast/compatible', undefined], ['mcrouter/ch3', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
-  ['perl-cache-memcached/buckets', undefined],
+  ['perl-cache-memcached/buckets', undefined], ['dalli/ring', undefined], ['dalli/ring', 'sha1-crc32'],
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [
     ['php-memcached/consistent', h], ['pylibmc/ketama-weighted', h], ['php-memcached/ketama-weighted', h],
   ]),
@@ -51,13 +52,17 @@ const compatConfig = fc.record({
   failover: fc.constantFrom('offline' as const, 'redistribute' as const),
 });
 
-/** Routes `keys` through both engines built from `options` with the same down set, and expects the same answers. */
-async function expectAgreement(options: RouterOptions, keys: (string | Uint8Array)[], downPicks: number[]): Promise<void> {
+/**
+ * Routes `keys` through both engines built from `options` with the same down set, and expects the
+ * same answers; returns the WASM router and the down set for further checks.
+ */
+async function expectAgreement(options: RouterOptions, keys: (string | Uint8Array)[], downPicks: number[]): Promise<{ router: Router; down: Set<number> }> {
   const wasm = await createRouter({ ...options, engine: 'wasm' });
   const js = await createRouter({ ...options, engine: 'js' });
-  for (const pick of downPicks) {
-    wasm.setDown(pick % options.servers.length, true);
-    js.setDown(pick % options.servers.length, true);
+  const down = new Set(downPicks.map((pick) => pick % options.servers.length));
+  for (const i of down) {
+    wasm.setDown(i, true);
+    js.setDown(i, true);
   }
   expect(Array.from(wasm.routeMany(keys))).toEqual(Array.from(js.routeMany(keys)));
   // All-bytes batches take the one-crossing path of the core (routeMany).
@@ -68,7 +73,26 @@ async function expectAgreement(options: RouterOptions, keys: (string | Uint8Arra
     expect(wasm.owner(k)).toBe(js.owner(k));
     expect(wasm.route(k)).toBe(js.route(k));
   }
+  return { router: wasm, down };
 }
+
+const failover = fc.constantFrom('offline' as const, 'redistribute' as const);
+/** A key as Ruby and Java strings hold them: the string its UTF-8 decodes to (no lone surrogates). */
+const wellFormed = (k: string | Uint8Array): string => new TextDecoder().decode(typeof k === 'string' ? new TextEncoder().encode(k) : k);
+/**
+ * Server names as twemproxy and spymemcached take them: "#"-prefixed, so never a host-based
+ * default name, and often from a small pool, so that spymemcached's equal names (every point tied) come up.
+ */
+const nodeName = fc.oneof(fc.constantFrom('#a', '#b', '#c'), fc.string({ minLength: 1, maxLength: 30 }).map((n) => `#${n}`), fc.domain().map((d) => `#${d}:11211`));
+const namedServers = servers.chain((list) => fc.array(nodeName, { minLength: list.length, maxLength: list.length })
+  .map((names) => list.map((s, i) => ({ ...s, name: names[i] }))));
+/** Keys that reach Dalli's 250-character cut with a namespace: long ASCII, multi-byte, raw bytes (Ruby's broken-string counting). */
+const longKey = fc.oneof(
+  fc.string({ minLength: 200, maxLength: 250 }),
+  fc.string({ unit: 'grapheme', minLength: 40, maxLength: 120 }).filter((k) => new TextEncoder().encode(k).length <= 250),
+  fc.string({ unit: 'binary', minLength: 60, maxLength: 125 }).filter((k) => new TextEncoder().encode(k).length <= 250),
+  fc.uint8Array({ minLength: 150, maxLength: 250 }),
+);
 
 describe('the WASM engine and the TS twin agree', () => {
   it('on random clusters, down sets and keys (owner, route, routeMany)', async () => {
@@ -101,6 +125,78 @@ describe('the WASM engine and the TS twin agree', () => {
     );
   });
 
+  it("under named servers: twemproxy's names, spymemcached's ketama node names (equal names tie every point)", async () => {
+    const spy = ['spymemcached/ketama', 'spymemcached/ketama-libmemcached', 'spymemcached/ketama-weighted'] as const;
+    const named = fc.record({
+      servers: namedServers,
+      preset: fc.oneof(
+        fc.tuple(fc.constantFrom<CompatName>(...spy), fc.constantFrom<HashName | undefined>(undefined, 'md5', 'native')),
+        fc.tuple(fc.constantFrom<CompatName>('twemproxy/ketama', 'twemproxy/modula'), fc.constantFrom<HashName | undefined>(undefined, ...TWEMPROXY)),
+      ).map((t): [CompatName, HashName | undefined] => [t[0], t[1]]),
+      failover,
+    });
+    await fc.assert(
+      fc.asyncProperty(named, fc.array(fc.oneof(key, fc.constant('')), { minLength: 1, maxLength: 64 }), fc.array(fc.nat(), { maxLength: 8 }), async (c, keys, downPicks) => {
+        const [compat, hash] = c.preset;
+        // twemproxy refuses two servers of one name: number them.
+        const list = compat.startsWith('twemproxy') ? c.servers.map((s, i) => ({ ...s, name: `${s.name}/${i}` })) : c.servers;
+        const { router, down } = await expectAgreement({ servers: list, compat, hash, failover: c.failover }, keys, downPicks);
+        if (compat.startsWith('twemproxy')) return;
+        const reference = new SpymemcachedKetama(list.map((s) => s.name), hash === 'native' ? 'native' : 'md5', compat === 'spymemcached/ketama-weighted' ? list.map((s) => s.weight) : undefined);
+        for (const k of keys.map(wellFormed)) expect([k, router.route(k)]).toEqual([k, reference.route(k, down, c.failover === 'redistribute')]);
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it("spymemcached's default node names from IP literals (v4, v6, mapped), localhost and 127.0.0.1", async () => {
+    const ip = fc.oneof(fc.ipV4(), fc.ipV6(), fc.ipV4().map((a) => `::ffff:${a}`), fc.constant('localhost'));
+    const unnamed = fc.uniqueArray(fc.record({ host: ip, port: fc.integer({ min: 1, max: 65535 }), weight: fc.integer({ min: 1, max: 4 }) }), {
+      minLength: 1, maxLength: 12, selector: (s) => `${s.host}:${s.port}`,
+    });
+    const libmemcached = fc.uniqueArray(fc.record({ host: fc.constantFrom('127.0.0.1', 'localhost', 'cache-1.example.net'), port: fc.oneof(fc.constant(11211), fc.integer({ min: 1, max: 65535 })) }), {
+      minLength: 1, maxLength: 12, selector: (s) => `${s.host}:${s.port}`,
+    });
+    const cases = fc.oneof(
+      fc.record({ servers: unnamed, compat: fc.constantFrom('spymemcached/ketama' as const, 'spymemcached/ketama-weighted' as const) }),
+      fc.record({ servers: libmemcached, compat: fc.constant('spymemcached/ketama-libmemcached' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(cases, fc.array(key, { minLength: 1, maxLength: 32 }), fc.array(fc.nat(), { maxLength: 4 }), async (c, keys, downPicks) => {
+        await expectAgreement({ ...c, failover: 'redistribute' }, keys, downPicks);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("under Dalli's ring with random namespaces and keys across its 250-character cut, and match a node:crypto + zlib reference", async () => {
+    const dalli = fc.record({ servers, namespace: fc.option(fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 8 })), { nil: undefined }), failover });
+    await fc.assert(
+      fc.asyncProperty(dalli, fc.array(fc.oneof(key, longKey), { minLength: 1, maxLength: 48 }), fc.array(fc.nat(), { maxLength: 8 }), async (c, keys, downPicks) => {
+        const { router, down } = await expectAgreement({ ...c, compat: 'dalli/ring' }, keys, downPicks);
+        const reference = new DalliRing(router.servers, c.namespace);
+        for (const k of keys) {
+          const s = wellFormed(k);
+          // Invalid UTF-8 has no string form (Ruby counts its bytes as characters of a broken string): the engines agreed on it above.
+          if (typeof k !== 'string' && !Buffer.from(s).equals(Buffer.from(k))) continue;
+          expect([s, router.route(k)]).toEqual([s, reference.route(s, down, c.failover === 'redistribute')]);
+        }
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it('under pymemcache with bytes keys (their repr() hashed)', async () => {
+    const bytesKeys = fc.record({ servers, failover });
+    const keys = fc.array(fc.oneof(key, fc.constant(''), fc.constantFrom("it's", 'say "hi"', `'"`, 'a\\b', 'tab\tnl\ncr\r', '\u007f\u0000')), { minLength: 1, maxLength: 64 });
+    await fc.assert(
+      fc.asyncProperty(bytesKeys, keys, fc.array(fc.nat(), { maxLength: 8 }), async (c, k, downPicks) => {
+        await expectAgreement({ ...c, compat: 'pymemcache/rendezvous', keyType: 'bytes' }, k, downPicks);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('on plain modula with every libhashkit hash', async () => {
     const modula = fc.record({ servers, hash: fc.constantFrom(...LIBHASHKIT) });
     await fc.assert(
@@ -125,6 +221,36 @@ function fnv64(bytes: Uint8Array, xorFirst: boolean): number {
   return Number(h & 0xffffffffn);
 }
 
+/** MurmurHash3_x86_32 with seed 0 over one byte per element of `data` (pymemcache's murmur3_32 over a str's code points). */
+function murmur3Reference(data: number[]): number {
+  let h = 0;
+  const mix = (k: number) => Math.imul(rotl(Math.imul(k, 0xcc9e2d51), 15), 0x1b873593);
+  let i = 0;
+  for (; i + 4 <= data.length; i += 4) {
+    h = rotl(h ^ mix(data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)), 13);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let tail = 0;
+  for (let j = data.length - 1; j >= i; j--) tail = (tail << 8) | data[j];
+  if (i < data.length) h ^= mix(tail);
+  h ^= data.length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Python 3's repr() of a bytes object (CPython's bytes_repr), as character codes. */
+function pythonBytesRepr(bytes: Uint8Array): number[] {
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? '"' : "'";
+  const escapes: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r', '\\': '\\\\', [quote]: `\\${quote}` };
+  let text = `b${quote}`;
+  for (const c of bytes) {
+    const ch = String.fromCharCode(c);
+    text += escapes[ch] ?? (c < 0x20 || c >= 0x7f ? `\\x${c.toString(16).padStart(2, '0')}` : ch);
+  }
+  return Array.from(`${text}${quote}`, (ch) => ch.charCodeAt(0));
+}
+
 /** Hashes `bytes` with a core's own hash function. */
 function coreHash(core: Core, kind: HashKind, bytes: Uint8Array): number {
   core.reserveServers(1, 1);
@@ -137,15 +263,17 @@ function coreHash(core: Core, kind: HashKind, bytes: Uint8Array): number {
 }
 
 describe('the cores\' hash functions', () => {
-  it('match zlib (crc32), node:crypto (md5) and each other (fnv) on random bytes', async () => {
+  it('match zlib (crc32), node:crypto (md5, sha1) and each other (fnv) on random bytes', async () => {
     const wasm = await instantiateWasmCore();
     const js = createJsCore();
     const check = (bytes: Uint8Array) => {
       const crc = zlibCrc32(bytes) >>> 0;
       const md5 = createHash('md5').update(bytes).digest().readUInt32LE(0);
+      const sha1 = createHash('sha1').update(bytes).digest().readUInt32BE(0);
       for (const core of [wasm, js]) {
         expect(coreHash(core, HashKind.Crc32, bytes)).toBe(crc);
         expect(coreHash(core, HashKind.Md5, bytes)).toBe(md5);
+        expect(coreHash(core, HashKind.Sha1, bytes)).toBe(sha1);
       }
       expect(coreHash(wasm, HashKind.Fnv, bytes)).toBe(coreHash(js, HashKind.Fnv, bytes));
     };
@@ -202,29 +330,27 @@ describe('the cores\' hash functions', () => {
   it('murmur3_32 (pymemcache) is MurmurHash3 with seed 0 over a byte per code point of what TextDecoder makes of the key', async () => {
     const wasm = await instantiateWasmCore();
     const js = createJsCore();
-    const reference = (bytes: Uint8Array) => {
-      const data = Array.from(new TextDecoder().decode(bytes), (ch) => ch.codePointAt(0)! & 0xff);
-      let h = 0;
-      const mix = (k: number) => Math.imul(rotl(Math.imul(k, 0xcc9e2d51), 15), 0x1b873593);
-      let i = 0;
-      for (; i + 4 <= data.length; i += 4) {
-        h = rotl(h ^ mix(data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)), 13);
-        h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-      }
-      let tail = 0;
-      for (let j = data.length - 1; j >= i; j--) tail = (tail << 8) | data[j];
-      if (i < data.length) h ^= mix(tail);
-      h ^= data.length;
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      return (h ^ (h >>> 16)) >>> 0;
-    };
+    const reference = (bytes: Uint8Array) => murmur3Reference(Array.from(new TextDecoder().decode(bytes), (ch) => ch.codePointAt(0)! & 0xff));
     const check = (bytes: Uint8Array) => {
       for (const core of [wasm, js]) expect(coreHash(core, HashKind.Murmur3CodePoints, bytes)).toBe(reference(bytes));
     };
     fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.string({ unit: 'grapheme' }).map((s) => new TextEncoder().encode(s))), check), { numRuns: 400 });
     const known = ['hello', 'foo', 'ключ', '🔑', '127.0.0.1:21211-foo'].map((k) => coreHash(js, HashKind.Murmur3CodePoints, new TextEncoder().encode(k)));
     expect(known).toEqual([0x248bfa47, 0xf6a5c420, 0x0a3ab7ef, 0x289dca8c, 0x4a66ae6b]);
+  });
+
+  it("pymemcache's bytes keys hash the text of Python's repr() of the bytes", async () => {
+    const wasm = await instantiateWasmCore();
+    const js = createJsCore();
+    const check = (bytes: Uint8Array) => {
+      for (const core of [wasm, js]) expect(coreHash(core, HashKind.Murmur3BytesRepr, bytes)).toBe(murmur3Reference(pythonBytesRepr(bytes)));
+    };
+    // Which quote repr() picks: ' unless the bytes hold ' and no ".
+    expect(String.fromCharCode(...pythonBytesRepr(new TextEncoder().encode('ключ')))).toBe("b'\\xd0\\xba\\xd0\\xbb\\xd1\\x8e\\xd1\\x87'");
+    expect(String.fromCharCode(...pythonBytesRepr(new TextEncoder().encode(`it's`)))).toBe(`b"it's"`);
+    expect(String.fromCharCode(...pythonBytesRepr(new TextEncoder().encode(`'"\\`)))).toBe(`b'\\'"\\\\'`);
+    const quoted = fc.array(fc.constantFrom(0x27, 0x22, 0x5c, 0x09, 0x0a, 0x0d, 0x00, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, 0x41), { maxLength: 40 }).map((a) => new Uint8Array(a));
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 120 }), quoted), check), { numRuns: 400 });
   });
 
   it('give HASHING-2.md §2\'s values (libhashkit 1.1.4, twemproxy for hsieh)', async () => {

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createRouter, InvalidKeyError, InvalidOptionError, type RouterOptions } from '../bindings/entry/node.js';
 import { furcHash } from '../bindings/routing/js/furc.js';
+import { validateRouterOptions } from '../bindings/routing/options.js';
+import { DalliRing } from './support/reference-rings.js';
 
 const servers = ['10.0.0.1:11211', { host: '10.0.0.2', port: 11211, weight: 2 }, '10.0.0.3:11212:3'];
 
@@ -219,6 +222,103 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md §3, �
     const hundred = Array.from({ length: 100 }, (_, i) => `10.0.${i >> 8}.${i & 255}:11211`);
     expect(await route({ compat: 'mcrouter/ch3' }, hundred, ['sample', ''])).toEqual([97, 72]);
     expect(furcHash(new TextEncoder().encode('sample'), 0, 6, 8388608)).toBe(5167780);
+  });
+
+  it("Dalli's ring (§13): SHA-1 points, crc32 keys, the point at or below; its namespace is hashed; redistribute = crc32(try + key)", async () => {
+    expect(await route({ compat: 'dalli/ring' })).toEqual([2, 0, 2, 0, 0]);
+    expect(await route({ compat: 'dalli/ring', namespace: 'app' })).toEqual([1, 1, 1, 2, 2]);
+    // The namespace is the key's prefix: "app" + ":" + key routes as the key "app:key" does without one.
+    expect(await route({ compat: 'dalli/ring', namespace: 'app' })).toEqual(await route({ compat: 'dalli/ring' }, s3, keys.map((k) => `app:${k}`)));
+    expect(await route({ compat: 'dalli/ring', namespace: '' })).toEqual(await route({ compat: 'dalli/ring' }, s3, keys.map((k) => `:${k}`)));
+    const router = await createRouter({ servers: s3, engine, compat: 'dalli/ring', failover: 'redistribute' });
+    expect([router.owner('baz'), router.owner('memcached')]).toEqual([1, 1]);
+    router.setDown(1, true);
+    // baz: crc32("0baz") = 1443559991 lands on server 2; memcached's first rehash on server 0.
+    expect([router.route('baz'), router.route('memcached')]).toEqual([2, 0]);
+    expect(zlibCrc32(Buffer.from('0baz')) >>> 0).toBe(1443559991);
+    const offline = await createRouter({ servers: s3, engine, compat: 'dalli/ring' });
+    offline.setDown(1, true);
+    expect(offline.route('baz')).toBe(-1);
+  });
+
+  it("Dalli cuts a final key over 250 characters to 212 (213 with a namespace) + ':md5:' + its hex MD5", async () => {
+    const namespaced = await createRouter({ servers: s3, engine, compat: 'dalli/ring', namespace: 'app' });
+    const reference = new DalliRing(s3.map((name) => ({ name, weight: 1 })), 'app');
+    // 'app:' + 246 .. 250 characters: 250 is kept whole, 251 and more are cut.
+    const many = Array.from({ length: 500 }, (_, i) => `${'k'.repeat(240 + (i % 5))}${100000 + i}`.slice(0, 250));
+    expect(Array.from(namespaced.routeMany(many))).toEqual(many.map((k) => reference.route(k, new Set(), false)));
+    expect(new Set(many.map((k) => reference.finalKey(k).includes(':md5:')))).toEqual(new Set([true, false]));
+    // Characters, not bytes ('é' is 2): 'app:' + 250 bytes of 246 characters is kept whole; of 247, cut.
+    const whole = `${'é'.repeat(4)}${'x'.repeat(242)}`;
+    expect(reference.finalKey(whole)).toBe(`app:${whole}`);
+    const over = `${'é'.repeat(3)}${'x'.repeat(244)}`;
+    expect(reference.finalKey(over)).toMatch(/^app:éééx{206}:md5:[0-9a-f]{32}$/);
+    expect(reference.finalKey(over).endsWith(createHash('md5').update(`app:${over}`).digest('hex'))).toBe(true);
+    for (const k of [whole, over]) expect(namespaced.route(k)).toBe(reference.route(k, new Set(), false));
+    // Without a namespace no key within memcached's 250 bytes is ever cut.
+    const plain = await createRouter({ servers: s3, engine, compat: 'dalli/ring' });
+    expect(plain.route('x'.repeat(250))).toBe(new DalliRing(s3.map((name) => ({ name, weight: 1 }))).route('x'.repeat(250), new Set(), false));
+  });
+
+  it('spymemcached ketama (§11): MD5 points of each ketama node name, weights only in ketama-weighted', async () => {
+    expect(await route({ compat: 'spymemcached/ketama' })).toEqual([2, 1, 1, 0, 0]);
+    const named = (name: (port: number) => string) => [21211, 21212, 21213].map((port) => ({ host: '127.0.0.1', port, name: name(port) }));
+    expect(await route({ compat: 'spymemcached/ketama' }, named((p) => `localhost/127.0.0.1:${p}`))).toEqual([0, 0, 0, 2, 0]);
+    expect(await route({ compat: 'spymemcached/ketama-libmemcached' }, named((p) => `localhost:${p}`))).toEqual([1, 0, 2, 1, 1]);
+    // The JVM's defaults: 127.0.0.1 reads back as localhost in format LIBMEMCACHED; localhost is localhost/127.0.0.1.
+    expect(await route({ compat: 'spymemcached/ketama-libmemcached' })).toEqual([1, 0, 2, 1, 1]);
+    expect(await route({ compat: 'spymemcached/ketama' }, s3.map((s) => s.replace('127.0.0.1', 'localhost')))).toEqual([0, 0, 0, 2, 0]);
+    // Unweighted modes ignore weights; equal weights in the weighted mode are libketama's counts.
+    const w = ['127.0.0.1:21211:3', '127.0.0.1:21212', '127.0.0.1:21213:2'];
+    const many = Array.from({ length: 500 }, (_, i) => `key:${i}`);
+    expect(await route({ compat: 'spymemcached/ketama' }, w, many)).toEqual(await route({ compat: 'spymemcached/ketama' }, s3, many));
+    expect(await route({ compat: 'spymemcached/ketama-weighted' }, w, many)).not.toEqual(await route({ compat: 'spymemcached/ketama' }, s3, many));
+    expect(await route({ compat: 'spymemcached/ketama-weighted' }, w, many)).toEqual(await route({ distribution: 'ketama' }, w, many));
+  });
+
+  it("spymemcached's default node names: the JVM's text of an IP literal, without DNS", async () => {
+    const names = (servers: string[], compat: 'spymemcached/ketama' | 'spymemcached/ketama-libmemcached') => validateRouterOptions({ servers, compat }).pointNames;
+    expect(names(['127.0.0.1:21211', '[::1]:11211', '[2001:DB8::8a2e:370:7334]:11212', '[::ffff:10.0.0.1]:11211', '[::1.2.3.4]:1', 'localhost:11211'], 'spymemcached/ketama'))
+      .toEqual(['127.0.0.1:21211', '[0:0:0:0:0:0:0:1]:11211', '[2001:db8:0:0:0:8a2e:370:7334]:11212', '10.0.0.1:11211', '[0:0:0:0:0:0:102:304]:1', 'localhost/127.0.0.1:11211']);
+    expect(names(['127.0.0.1:21211', '127.0.0.1:11211', 'cache-1:11211', 'Cache-2.example.net:11212'], 'spymemcached/ketama-libmemcached'))
+      .toEqual(['localhost:21211', 'localhost', 'cache-1', 'Cache-2.example.net:11212']);
+    // A given name is the node name, whatever the host.
+    expect(validateRouterOptions({ servers: [{ host: 'cache-1', port: 11211, name: 'cache-1/10.0.0.1:11211' }], compat: 'spymemcached/ketama' }).pointNames).toEqual(['cache-1/10.0.0.1:11211']);
+  });
+
+  it("spymemcached's redistribute (§11): h += hash(try + key), 6 more lookups; only the down server's keys move", async () => {
+    for (const hash of ['md5', 'native'] as const) {
+      const router = await createRouter({ servers: s3, engine, compat: 'spymemcached/ketama', hash, failover: 'redistribute' });
+      const many = Array.from({ length: 500 }, (_, i) => `${i * 7919}:k`);
+      const owners = many.map((k) => router.owner(k));
+      // String.hashCode clusters similar keys: take down the server that owns the most of them.
+      const victim = [0, 1, 2].reduce((a, b) => (owners.filter((o) => o === b).length > owners.filter((o) => o === a).length ? b : a));
+      router.setDown(victim, true);
+      const moved = Array.from(router.routeMany(many));
+      many.forEach((_, i) => expect(moved[i]).toBe(owners[i] === victim ? moved[i] : owners[i]));
+      expect(moved).not.toContain(victim);
+      // With MD5 and 2 of 3 servers live, 7 lookups rarely all land on the dead one. (Native hash codes of
+      // "name-i" cluster, so one server owns most of the circle and its keys mostly stay unplaced: -1.)
+      const rehomed = moved.filter((s, i) => owners[i] === victim && s >= 0).length;
+      if (hash === 'md5') expect(rehomed).toBeGreaterThan(0.9 * owners.filter((o) => o === victim).length);
+    }
+  });
+
+  it('pymemcache bytes keys (§8): their repr() is hashed, so they land elsewhere than str keys', async () => {
+    expect(await route({ compat: 'pymemcache/rendezvous', keyType: 'bytes' })).toEqual([2, 1, 1, 1, 1]);
+    expect(await route({ compat: 'pymemcache/rendezvous', keyType: 'str' })).toEqual([2, 0, 0, 0, 1]);
+    const router = await createRouter({ servers: s3, engine, compat: 'pymemcache/rendezvous', keyType: 'bytes', failover: 'redistribute' });
+    router.setDown(2, true);
+    expect(router.route('foo')).not.toBe(2);
+  });
+
+  it("twemproxy's named servers (§5): the name replaces host:port in the continuum and in the sort order", async () => {
+    const named = [{ host: '127.0.0.1', port: 21211, name: 'c' }, { host: '127.0.0.1', port: 21212, name: 'a' }, { host: '127.0.0.1', port: 21213, name: 'b' }];
+    expect(await route({ compat: 'twemproxy/modula' }, named)).toEqual([0, 1, 2, 1, 0]);
+    expect(await route({ compat: 'twemproxy/ketama' }, named)).toEqual([2, 0, 1, 0, 1]);
+    // A server named as its default is that server.
+    const defaults = s3.map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]), name: s }));
+    expect(await route({ compat: 'twemproxy/ketama' }, defaults)).toEqual(await route({ compat: 'twemproxy/ketama' }));
   });
 
   it("a down server's keys fail under redistribute (neither libmemcached without auto-eject, twemproxy nor gomemcache rehashes)", async () => {
