@@ -15,6 +15,7 @@ export { utf8Codec, bytesCodec, jsonCodec, FLAG_JSON, type Codec, type CodecOpti
 export { phpMemcacheCodec, type PhpCodecOptions } from './codec/php-memcache.js';
 export { phpMemcachedCodec } from './codec/php-memcached.js';
 export { PHP_CLASS } from './codec/php-serialize.js';
+export { CHANNELS, type CommandMessage, type HealthMessage } from './client/diagnostics.js';
 export type { ServerInfo, ServerStatus, ServerCounters } from './health/server-health.js';
 export type { ServerIdentity } from './health/identity.js';
 export type { RepairOutcome } from './pool/recovery.js';

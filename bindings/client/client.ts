@@ -13,6 +13,7 @@ import { validateKey } from '../protocol/keys.js';
 import { createRouter } from '../routing/router.js';
 import { defaultConnector } from '../transport/default.js';
 import { decodeWith, encodeWith } from '../codec/codec.js';
+import { publishHealth, traceCommand } from './diagnostics.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
 import { capTtl } from './ttl.js';
 
@@ -131,11 +132,11 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     this.ready = Promise.all([createRouter(this.options.router), gutter]).then(([router, gutterRouter]) => {
       const cluster = new Cluster(this.options, router, gutterRouter, connector, {
         onDown: (slot, error) => this.serverDown(slot, error),
-        onUp: (slot) => this.emit('up', slot.health.info()),
+        onUp: (slot) => this.announce('up', slot),
       });
       this.recovery = new Recovery(this.options, cluster, connector, {
-        recovering: (slot) => this.emit('recovering', slot.health.info()),
-        failedBack: (slot, outcome) => this.emit('failback', slot.health.info(), outcome),
+        recovering: (slot) => this.announce('recovering', slot),
+        failedBack: (slot, outcome) => this.announce('failback', slot, { outcome }),
         reconnected: (slot) => this.runReconnectCallbacks(slot),
         error: (error) => this.emit('error', error),
       }, this.perRequest);
@@ -234,7 +235,8 @@ export class Client<V = string> extends Emitter<ClientEvents> {
       const slot = (cluster.target(key) as Target).slot;
       const health = slot.health;
       health.counters.requests++;
-      return this.session().connection(slot).send(request).then((item) => {
+      const connection = this.session().connection(slot);
+      return traceCommand(request, key, slot.address, () => connection.send(request)).then((item) => {
         health.success(this.options.clock.now());
         if (item === null) {
           health.counters.misses++;
@@ -495,7 +497,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     }
     let reply: R;
     try {
-      reply = await this.send(target.slot, request);
+      reply = await this.send(target.slot, request, key);
     } catch (err) {
       // Lost with its server (or never sent): an older copy may be left where it was headed.
       if (request.mutates && err instanceof TransportError && owner.health.status !== 'up') this.journal(owner, target.slot, key);
@@ -513,9 +515,10 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     if (this.options.failback.flush !== 'none') owner.health.journal.record(place, key);
   }
 
-  private async send<R>(slot: ServerSlot, request: Request<R>): Promise<R> {
+  private async send<R>(slot: ServerSlot, request: Request<R>, key?: string): Promise<R> {
     slot.health.counters.requests++;
-    const reply = await this.session().connection(slot).send(request);
+    const connection = this.session().connection(slot);
+    const reply = await traceCommand(request, key, slot.address, () => connection.send(request));
     slot.health.success(this.options.clock.now());
     return reply;
   }
@@ -539,9 +542,17 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     return decodeWith(this.options.codec, item.value, item.flags) as V | Promise<V>;
   }
 
-  private serverDown(slot: ServerSlot, error: TransportError): void {
+  /** A health transition: the event for listeners, the channel for diagnostics subscribers. */
+  private announce(event: 'down' | 'recovering' | 'failback' | 'up', slot: ServerSlot, detail: { error?: Error; outcome?: RepairOutcome } = {}): void {
     const info = slot.health.info();
-    this.emit('down', info, error);
+    publishHealth(event, { server: info, ...detail });
+    if (event === 'down') this.emit('down', info, detail.error as Error);
+    else if (event === 'failback') this.emit('failback', info, detail.outcome as RepairOutcome);
+    else this.emit(event, info);
+  }
+
+  private serverDown(slot: ServerSlot, error: TransportError): void {
+    this.announce('down', slot, { error });
     for (const callback of [this.peclFailure, ...this.failureCallbacks]) {
       if (!callback) continue;
       try {

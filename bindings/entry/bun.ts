@@ -3,13 +3,13 @@
  * `build/core.wasm`; sockets are Bun's native `Bun.connect`.
  */
 import { readFile } from 'node:fs/promises';
-import { useNodeZlib } from '../codec/node-zlib.js';
+import { useNodeBuiltins } from './node-builtins.js';
 import { provideWasm } from '../routing/wasm-core.js';
 import { connectBun } from '../transport/bun.js';
 import { provideConnector } from '../transport/default.js';
 
 provideWasm(() => readFile(new URL('../../build/core.wasm', import.meta.url)));
 provideConnector(connectBun);
-useNodeZlib();
+useNodeBuiltins();
 
 export * from '../index.js';

@@ -3,7 +3,7 @@
  * `build/core.wasm` when read access to it is granted (`--allow-read`); otherwise the inlined
  * copy is used, so no permission prompt appears. Sockets: `Deno.connect` / `Deno.connectTls`.
  */
-import { useNodeZlib } from '../codec/node-zlib.js';
+import { useNodeBuiltins } from './node-builtins.js';
 import { provideWasm } from '../routing/wasm-core.js';
 import { provideConnector } from '../transport/default.js';
 import { connectDeno } from '../transport/deno.js';
@@ -26,6 +26,6 @@ provideWasm(async () => {
   return Uint8Array.from(atob(CORE_WASM_BASE64), (c) => c.charCodeAt(0));
 });
 provideConnector(connectDeno);
-useNodeZlib();
+useNodeBuiltins();
 
 export * from '../index.js';
