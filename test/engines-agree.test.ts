@@ -40,7 +40,7 @@ const TWEMPROXY = ['one_at_a_time', 'md5', 'crc32', 'crc32a', 'fnv1_32', 'fnv1a_
 const presets: [CompatName, HashName | undefined][] = [
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [['php-memcached/modula', h], ['pylibmc/modula', h]]),
   ...[undefined, ...TWEMPROXY].flatMap((h): [CompatName, HashName | undefined][] => [['twemproxy/modula', h], ['twemproxy/ketama', h]]),
-  ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['spymemcached/arraymod', undefined], ['python-memcached/buckets', undefined], ['npm-memcached/ketama', 'md5'], ['memcache-plus/ketama', undefined], ['pymemcache/rendezvous', undefined], ['perl-cache-memcached-fast/compatible', undefined], ['mcrouter/ch3', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
+  ['gomemcache/modulo', undefined], ['memjs/modulo', undefined], ['spymemcached/arraymod', undefined], ['spymemcached/arraymod', 'md5'], ['python-memcached/buckets', undefined], ['npm-memcached/ketama', 'md5'], ['memcache-plus/ketama', undefined], ['pymemcache/rendezvous', undefined], ['perl-cache-memcached-fast/compatible', undefined], ['mcrouter/ch3', undefined], ['pecl-memcache/consistent', 'fnv'], ['pecl-memcache/standard', 'crc32'],
   ['perl-cache-memcached/buckets', undefined], ['dalli/ring', undefined], ['dalli/ring', 'sha1-crc32'],
   ...[undefined, ...LIBHASHKIT].flatMap((h): [CompatName, HashName | undefined][] => [
     ['php-memcached/consistent', h], ['pylibmc/ketama-weighted', h], ['php-memcached/ketama-weighted', h],

@@ -163,6 +163,9 @@ describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md §3, �
     const router = await createRouter({ servers: s3, engine, compat: 'spymemcached/arraymod', failover: 'redistribute' });
     router.setDown(1, true);
     expect(router.routeMany(['hello', 'foo'])).toEqual(new Int32Array([2, 0]));
+    // KETAMA_HASH given to the array-mod locator: LE32(md5(key)) % n.
+    const many = Array.from({ length: 300 }, (_, i) => `key:${i}`);
+    expect(await route({ compat: 'spymemcached/arraymod', hash: 'md5' }, s3, many)).toEqual(many.map((k) => createHash('md5').update(k).digest().readUInt32LE(0) % 3));
   });
 
   it('python-memcached: crc15or1 buckets; redistribute rehashes the previous hash, 10 tries (§7)', async () => {

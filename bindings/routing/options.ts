@@ -54,8 +54,9 @@ export interface RouterOptions {
    * - `gomemcache/modulo`: `crc32` (full 32 bits); `weight` = the address listed that many times in a row. No failover: -1.
    * - `memjs/modulo` (memjs 1.3.2): `java-hashcode-abs` (Math.abs of Java's String.hashCode over UTF-16 units),
    *   weights ignored; `redistribute` = memjs `failover: true` (the next live server in list order, wrapping).
-   * - `spymemcached/arraymod` (spymemcached 2.12.3's default): `native` (String.hashCode read unsigned) % n,
-   *   weights ignored; `redistribute` = its FailureMode.Redistribute: the next live index, wrapping.
+   * - `spymemcached/arraymod` (spymemcached 2.12.3's default): `native` (String.hashCode read unsigned, default)
+   *   or `md5` (KETAMA_HASH) % n, weights ignored; `redistribute` = its FailureMode.Redistribute: the next live
+   *   index, wrapping.
    * - `spymemcached/ketama`, `spymemcached/ketama-libmemcached` (KetamaConnectionFactory, weights ignored),
    *   `spymemcached/ketama-weighted` (a weight map: libmemcached's float32 point counts): `md5` (KETAMA_HASH,
    *   default: 40 MD5 digests of "name-i", 4 points each) or `native` (160 points hashCode("name-i"); weighted:
@@ -238,7 +239,8 @@ const COMPAT: Readonly<Record<CompatName, Scheme>> = {
   'php-memcached/ketama-weighted': LIBMEMCACHED_KETAMA_WEIGHTED,
   'pylibmc/ketama-weighted': LIBMEMCACHED_KETAMA_WEIGHTED,
   'spymemcached/arraymod': {
-    distribution: 'modula', table: D.Modula, hashes: { native: H.JavaHashCode }, defaultHash: 'native', pointNames: 'host:port', redistribute: 'rehash',
+    // ArrayModNodeLocator: hashAlg.hash(key) % n, whichever hashAlg the factory was given.
+    distribution: 'modula', table: D.Modula, hashes: SPYMEMCACHED_HASHES, defaultHash: 'native', pointNames: 'host:port', redistribute: 'rehash',
     ignoresServerNames: true,
   },
   'spymemcached/ketama': SPYMEMCACHED_KETAMA,
