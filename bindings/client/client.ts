@@ -42,6 +42,17 @@ export interface ClientEvents {
   error: (error: Error) => void;
 }
 
+/** One server's answer to {@link Client.connect}. */
+export interface ConnectReport {
+  /** `host:port`. */
+  server: string;
+  up: boolean;
+  /** Its `version` answer, when up. */
+  version?: string;
+  /** Why not, when down. */
+  error?: Error;
+}
+
 /** Options of the write commands. */
 export interface StoreOptions {
   /** Seconds until the item expires (0 = never; above 30 days a Unix time). @default 0 */
@@ -209,9 +220,40 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     if (due !== undefined) session.waitUntil?.(due);
   }
 
-  /** Resolves once the router is built (commands wait for it by themselves). */
-  async connect(): Promise<void> {
-    await this.ready;
+  /**
+   * Connects to every server that is not known to be down and asks each for its `version`: a
+   * readiness check. Resolves (never rejects for a server's failure) with each server's answer
+   * or error; a server that fails is down from then on, as after any failed command. Commands do
+   * not need it: they connect by themselves.
+   */
+  async connect(): Promise<ConnectReport[]> {
+    const cluster = await this.whenReady();
+    return Promise.all(cluster.slots.map(async (slot): Promise<ConnectReport> => {
+      const server = slot.address.name;
+      if (slot.health.status !== 'up') return { server, up: false, error: slot.health.lastError ?? new Error(`${server} is ${slot.health.status}`) };
+      try {
+        return { server, up: true, version: await this.send(slot, cmd.version()) };
+      } catch (err) {
+        return { server, up: false, error: err as Error };
+      }
+    }));
+  }
+
+  /**
+   * Where `key` goes: its `owner` (by the configured placement, whatever the health) and the
+   * `server` a command for it goes to now (the owner, a stand-in under redistribute or gutter,
+   * or undefined while its owner is down under `offline`). Both `host:port`.
+   * @throws InvalidKeyError for a key no command would accept.
+   */
+  async serverFor(key: string): Promise<{ owner: string; server: string | undefined }> {
+    validateKey(key);
+    const cluster = await this.whenReady();
+    return { owner: cluster.ownerSlot(key).address.name, server: cluster.target(key)?.slot.address.name };
+  }
+
+  /** `await using mc = new Client(…)`: closes the client at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** The routing engine in use (`wasm`, or `js` where WASM cannot load). */

@@ -146,6 +146,8 @@ class Session {
   readonly handshake: Handshake | undefined;
   readonly handshakeReplies: unknown[] = [];
   handshakeLeft = 0;
+  /** Whether the transport keeps the process alive (a fresh socket does). */
+  held = true;
 
   constructor(maxValueBytes: number, handshake: Handshake | undefined) {
     this.parser = new ReplyParser(maxValueBytes);
@@ -353,6 +355,7 @@ export class Connection {
     // A handshake that awaits no answer is judged before anything is written.
     if (session.handshake !== undefined && session.handshakeLeft === 0 && !this.verdict(session)) return;
     this.flush();
+    if (this.session === session && session.held && this.queue.length === 0 && this.outbox.length === 0) this.hold(session, false);
     if (this.closed && this.session === session) this.endIfIdle(session);
   }
 
@@ -414,6 +417,7 @@ export class Connection {
     }
     const requests = this.outboxRequests;
     for (const pending of requests) pending.sent = true;
+    if (!session.held) this.hold(session, true);
     let accepted: boolean;
     try {
       accepted = transport.write(data);
@@ -445,7 +449,18 @@ export class Connection {
     // The first write after idle re-arms from scratch: a timer left from an earlier burst may
     // never fire (Workers drop a request's timers when it ends).
     if (earliest !== Infinity && (earliest < this.timerAt || this.queue.length === awaiting)) this.armTimer(earliest);
+    // Only noreply writes: the runtime keeps the process alive until they are written.
+    if (this.queue.length === 0) this.hold(session, false);
     if (this.closed) this.endIfIdle(session);
+  }
+
+  /**
+   * An idle connection must not keep the process alive (a script that is done exits), a busy one
+   * must (a request's answer is still coming). Runtimes without the notion ignore it.
+   */
+  private hold(session: Session, keep: boolean): void {
+    session.held = keep;
+    session.transport?.hold?.(keep);
   }
 
   private onDrain(session: Session): void {
@@ -483,6 +498,7 @@ export class Connection {
       if (this.queue.length === 0 && parser.buffered) {
         throw new ProtocolError('memcached sent bytes while no request was waiting for an answer');
       }
+      if (this.queue.length === 0 && this.outbox.length === 0 && session.held) this.hold(session, false);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       // The head's answer was garbage: it gets the ProtocolError, the others a closed connection.

@@ -15,6 +15,8 @@ import { KeyJournal } from './key-journal.js';
  * A failed failback returns it to `down`.
  */
 export type ServerStatus = 'up' | 'down' | 'recovering';
+/** What `servers()` reports: a {@link ServerStatus}, or `unknown` for a server that has not answered or failed yet. */
+export type ServerState = ServerStatus | 'unknown';
 
 /**
  * `hard`: the server refused or dropped us (refused connect, reset, unexpected close, restart):
@@ -49,7 +51,8 @@ export interface ServerCounters {
 /** A snapshot of one server's state. */
 export interface ServerInfo extends ServerAddress {
   index: number;
-  status: ServerStatus;
+  /** `unknown` until the first answer or failure: routed to as up, but not known to be. */
+  status: ServerState;
   /** Epoch ms when this frontend marked it down (undefined while up). */
   downSince: number | undefined;
   lastError: Error | undefined;
@@ -217,7 +220,7 @@ export class ServerHealth<Place = unknown> {
 
   info(): ServerInfo {
     return {
-      ...this.address, index: this.index, status: this.status, downSince: this.downSince, lastError: this.lastError,
+      ...this.address, index: this.index, status: this.status === 'up' && this.lastGoodAt === undefined && this.counters.failures === 0 ? 'unknown' : this.status, downSince: this.downSince, lastError: this.lastError,
       identity: this.identity, counters: { ...this.counters },
     };
   }

@@ -21,6 +21,8 @@ interface BunSocket {
   terminate(): void;
   setNoDelay?(noDelay?: boolean): boolean;
   setKeepAlive?(enable?: boolean, initialDelay?: number): boolean;
+  ref?(): void;
+  unref?(): void;
 }
 
 interface BunSocketHandlers {
@@ -206,6 +208,11 @@ class BunTransport implements Transport {
     this.state = 'ending';
     if (this.pending.length === 0) this.socket.end();
     // Otherwise the socket ends once `drain` has flushed the queue.
+  }
+
+  hold(keep: boolean): void {
+    if (keep) this.socket.ref?.();
+    else this.socket.unref?.();
   }
 
   destroy(): void {

@@ -19,6 +19,8 @@ interface DenoConn {
   handshake?(): Promise<unknown>;
   setNoDelay?(noDelay?: boolean): void;
   setKeepAlive?(keepAlive?: boolean): void;
+  ref?(): void;
+  unref?(): void;
 }
 
 interface DenoNamespace {
@@ -100,6 +102,7 @@ export const connectDeno: Connector = async (options, handlers) => {
     {
       closeWrite: () => c.closeWrite().catch(ignore),
       close: () => closeQuietly(c),
+      hold: (keep) => (keep ? c.ref?.() : c.unref?.()),
     },
     handlers,
   );

@@ -127,4 +127,9 @@ class NodeTransport implements Transport {
     this.closing = true;
     this.socket.destroy();
   }
+
+  hold(keep: boolean): void {
+    if (keep) this.socket.ref();
+    else this.socket.unref();
+  }
 }

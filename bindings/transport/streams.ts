@@ -23,6 +23,8 @@ export interface StreamSocketControl {
   closeWrite(writer: WritableStreamDefaultWriter<Uint8Array>): Promise<void>;
   /** Closes both directions now. */
   close(): void;
+  /** Whether the socket keeps the process alive (Deno's ref / unref); absent where there is no such notion. */
+  hold?(keep: boolean): void;
 }
 
 /** One socket: its streams and how to shut it. */
@@ -250,6 +252,10 @@ export class StreamTransport implements Transport {
         }
       }
     })();
+  }
+
+  hold(keep: boolean): void {
+    this.leg.control.hold?.(keep);
   }
 
   destroy(): void {

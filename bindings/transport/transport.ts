@@ -10,6 +10,12 @@ export interface Transport {
   end(): void;
   /** Tears the connection down at once; `onClose` follows. */
   destroy(): void;
+  /**
+   * Whether this connection keeps the process alive (Node, Deno, Bun: ref / unref). The
+   * connection holds it while requests wait for answers and lets go when idle, so an idle client
+   * never keeps a process running. Optional: runtimes without the notion leave it out.
+   */
+  hold?(keep: boolean): void;
 }
 
 /** Callbacks a transport calls; `onClose` exactly once, after which nothing else is called. */
