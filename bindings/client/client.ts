@@ -16,6 +16,7 @@ import { decodeWith, encodeWith } from '../codec/codec.js';
 import { publishHealth, traceCommand } from './diagnostics.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
 import { capTtl } from './ttl.js';
+import { abortable, checkCommandOptions, type CommandOptions, type StoreOptions } from './command-options.js';
 
 /** `(client, host, port)`: a failed server is back, flushed per policy, about to be used again. */
 export type ReconnectCallback = (client: Client<any>, host: string, port: number) => void | Promise<void>;
@@ -53,13 +54,7 @@ export interface ConnectReport {
   error?: Error;
 }
 
-/** Options of the write commands. */
-export interface StoreOptions {
-  /** Seconds until the item expires (0 = never; above 30 days a Unix time). @default 0 */
-  ttl?: number;
-  /** Client flags stored with the item; the codec's flags when omitted. */
-  flags?: number;
-}
+export type { CommandOptions, StoreOptions } from './command-options.js';
 
 /** The first line of what user code threw. */
 function describeThrown(err: unknown): string {
@@ -72,9 +67,6 @@ type Offline = typeof OFFLINE;
 
 /** Keys per `get` command in getMany: long enough to amortize, short enough to pipeline. */
 const MULTI_GET_CHUNK = 100;
-
-/** Marks a store of raw bytes (append, prepend): they join bytes already stored, so never through the codec. */
-const RAW = Symbol('raw');
 
 const encoder = new TextEncoder();
 
@@ -264,10 +256,10 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   // ───────────────────────── retrieval ─────────────────────────
 
   /** The value of `key`, or `undefined` on a miss (or when its server is down under `offline`). */
-  get(key: string): Promise<V | undefined> {
+  get(key: string, options?: CommandOptions): Promise<V | undefined> {
     const cluster = this.cluster;
     // The common case in one promise chain: ready, open, every server up.
-    if (cluster !== undefined && !this.closed && cluster.healthy) {
+    if (options === undefined && cluster !== undefined && !this.closed && cluster.healthy) {
       let request: Request<Item | null>;
       try {
         request = cmd.get(key);
@@ -288,18 +280,18 @@ export class Client<V = string> extends Emitter<ClientEvents> {
         return this.decode(item);
       });
     }
-    return this.dispatch(key, () => cmd.get(key), true, 0).then((item) => (item === OFFLINE || item === null ? undefined : this.decode(item)));
+    return this.dispatch(key, () => cmd.get(key), true, 0, options).then((item) => (item === OFFLINE || item === null ? undefined : this.decode(item)));
   }
 
   /** The value and CAS unique of `key`, or `undefined`. */
-  async gets(key: string): Promise<{ value: V; cas: bigint } | undefined> {
-    const item = await this.dispatch(key, () => cmd.gets(key), true, 0);
+  async gets(key: string, options?: CommandOptions): Promise<{ value: V; cas: bigint } | undefined> {
+    const item = await this.dispatch(key, () => cmd.gets(key), true, 0, options);
     return item === OFFLINE || item === null ? undefined : { value: await this.decode(item), cas: item.cas as bigint };
   }
 
   /** Gets `key` and sets its TTL to `ttl` seconds (`gat`). */
-  async gat(key: string, ttl: number): Promise<V | undefined> {
-    const item = await this.dispatch(key, (t) => cmd.gat(t, key), true, ttl);
+  async gat(key: string, ttl: number, options?: CommandOptions): Promise<V | undefined> {
+    const item = await this.dispatch(key, (t) => cmd.gat(t, key), true, ttl, options);
     return item === OFFLINE || item === null ? undefined : this.decode(item);
   }
 
@@ -309,8 +301,9 @@ export class Client<V = string> extends Emitter<ClientEvents> {
    *
    * @throws InvalidKeyError when `keys` is not an array (or other iterable) of valid keys, whatever the servers' health.
    */
-  async getMany(keys: Iterable<string>): Promise<Map<string, V>> {
+  async getMany(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, V>> {
     if (this.closed) throw new ClientClosedError();
+    checkCommandOptions(options);
     if (typeof keys === 'string' || keys === null || typeof (keys as Iterable<string>)?.[Symbol.iterator] !== 'function') {
       throw new InvalidKeyError(`getMany takes an array of keys, got ${keys === null ? 'null' : typeof keys}`);
     }
@@ -346,7 +339,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
         batches.push([slot, cmd.getMulti(chunk), chunk.length]);
       }
     }
-    const replies = await Promise.all(batches.map(([slot, request]) => this.send(slot, request)));
+    const replies = await Promise.all(batches.map(([slot, request]) => this.send(slot, request, undefined, options)));
     const result = new Map<string, V>();
     let pending: Promise<void>[] | undefined;
     replies.forEach((items, b) => {
@@ -381,13 +374,13 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   }
 
   /** Appends bytes to an existing value (flags and TTL unchanged); a string is sent as UTF-8 whatever the codec. */
-  append(key: string, value: string | Uint8Array): Promise<boolean> {
-    return this.store('append', key, value, RAW);
+  append(key: string, value: string | Uint8Array, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
+    return this.store('append', key, value, options, true);
   }
 
   /** Prepends bytes to an existing value (as {@link Client.append}). */
-  prepend(key: string, value: string | Uint8Array): Promise<boolean> {
-    return this.store('prepend', key, value, RAW);
+  prepend(key: string, value: string | Uint8Array, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
+    return this.store('prepend', key, value, options, true);
   }
 
   /**
@@ -396,39 +389,76 @@ export class Client<V = string> extends Emitter<ClientEvents> {
    */
   async cas(key: string, value: V | string | Uint8Array, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
     if (this.closed) throw new ClientClosedError();
+    checkCommandOptions(options);
     const { bytes, flags } = this.encode(value, options);
-    const status = await this.dispatch(key, (ttl) => cmd.cas(key, bytes, flags, ttl, cas), false, ttlOf(options));
+    const noreply = options?.noreply === true;
+    const status = await this.dispatch(key, (ttl) => cmd.cas(key, bytes, flags, ttl, cas, noreply), false, ttlOf(options), options);
     if (status === OFFLINE) return false;
+    if (noreply) return true;
     return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
   }
 
-  private async store(verb: cmd.StoreVerb, key: string, value: unknown, options: StoreOptions | typeof RAW | undefined): Promise<boolean> {
+  private async store(verb: cmd.StoreVerb, key: string, value: unknown, options: StoreOptions | undefined, raw = false): Promise<boolean> {
     if (this.closed) throw new ClientClosedError();
-    const { bytes, flags } = options === RAW ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options);
-    const status = await this.dispatch(key, (ttl) => cmd.store(verb, key, bytes, flags, ttl), false, options === RAW ? 0 : ttlOf(options));
-    return status === 'STORED';
+    checkCommandOptions(options);
+    // Raw bytes (append, prepend) join bytes already stored: never through the codec.
+    const { bytes, flags } = raw ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options);
+    const noreply = options?.noreply === true;
+    const status = await this.dispatch(key, (ttl) => cmd.store(verb, key, bytes, flags, ttl, noreply), false, raw ? 0 : ttlOf(options), options);
+    return status === 'STORED' || (noreply && status !== OFFLINE);
   }
 
-  /** Deletes `key`; true when it existed. */
-  async delete(key: string): Promise<boolean> {
-    return (await this.dispatch(key, () => cmd.del(key), false, 0)) === 'DELETED';
+  /** Deletes `key`; true when it existed (with `noreply`: once sent). */
+  async delete(key: string, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
+    checkCommandOptions(options);
+    const noreply = options?.noreply === true;
+    const status = await this.dispatch(key, () => cmd.del(key, noreply), false, 0, options);
+    return status === 'DELETED' || (noreply && status !== OFFLINE);
   }
 
-  /** Adds `delta` to a decimal counter; its new value, or undefined when `key` does not exist. */
-  async incr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
-    const value = await this.dispatch(key, () => cmd.incr(key, delta), false, 0);
+  /**
+   * Adds `delta` to a decimal counter; its new value, or undefined when `key` does not exist (or
+   * with `noreply`). The value is a number up to 2^53 and a bigint above (memcached counters are 64-bit).
+   */
+  incr(key: string, delta: number | bigint = 1, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<number | bigint | undefined> {
+    return this.counter('incr', key, delta, options);
+  }
+
+  /** Subtracts `delta` (memcached stops at 0); as {@link Client.incr}. */
+  decr(key: string, delta: number | bigint = 1, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<number | bigint | undefined> {
+    return this.counter('decr', key, delta, options);
+  }
+
+  private async counter(verb: 'incr' | 'decr', key: string, delta: number | bigint, options: StoreOptions | undefined): Promise<number | bigint | undefined> {
+    checkCommandOptions(options);
+    const noreply = options?.noreply === true;
+    const value = await this.dispatch(key, () => (verb === 'incr' ? cmd.incr(key, delta, noreply) : cmd.decr(key, delta, noreply)), false, 0, options);
     return value === OFFLINE || value === null ? undefined : value;
   }
 
-  /** Subtracts `delta` (memcached stops at 0). */
-  async decr(key: string, delta: number | bigint = 1): Promise<number | bigint | undefined> {
-    const value = await this.dispatch(key, () => cmd.decr(key, delta), false, 0);
-    return value === OFFLINE || value === null ? undefined : value;
+  /** Sets a new TTL on `key`; true when it exists (with `noreply`: once sent). */
+  async touch(key: string, ttl: number, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
+    checkCommandOptions(options);
+    const noreply = options?.noreply === true;
+    const status = await this.dispatch(key, (t) => cmd.touch(key, t, noreply), false, ttl, options);
+    return status === 'TOUCHED' || (noreply && status !== OFFLINE);
   }
 
-  /** Sets a new TTL on `key`; true when it exists. */
-  async touch(key: string, ttl: number): Promise<boolean> {
-    return (await this.dispatch(key, (t) => cmd.touch(key, t), false, ttl)) === 'TOUCHED';
+  /**
+   * Stores every entry (`set`), all pipelined: the commands to each server leave in one write.
+   * Resolves with each key's result, as `set` would give it.
+   */
+  async setMany(entries: Iterable<readonly [string, V | string | Uint8Array]> | Map<string, V | string | Uint8Array>, options?: StoreOptions): Promise<Map<string, boolean>> {
+    const list = [...entries];
+    const results = await Promise.all(list.map(([key, value]) => this.set(key, value, options)));
+    return new Map(list.map(([key], i) => [key, results[i]]));
+  }
+
+  /** Deletes every key, all pipelined; resolves with each key's result, as `delete` would give it. */
+  async deleteMany(keys: Iterable<string>, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<Map<string, boolean>> {
+    const list = [...new Set(keys)];
+    const results = await Promise.all(list.map((key) => this.delete(key, options)));
+    return new Map(list.map((key, i) => [key, results[i]]));
   }
 
   // ───────────────────────── whole cluster ─────────────────────────
@@ -517,8 +547,9 @@ export class Client<V = string> extends Emitter<ClientEvents> {
    * `ttl` has no default: a missing one (`touch(key)`) must reach `make` and be refused there,
    * not become 0, which memcached reads as "never expires".
    */
-  private async dispatch<R>(key: string, make: (ttl: number) => Request<R>, retrieval: boolean, ttl: number): Promise<R | Offline> {
+  private async dispatch<R>(key: string, make: (ttl: number) => Request<R>, retrieval: boolean, ttl: number, options?: CommandOptions): Promise<R | Offline> {
     if (this.closed) throw new ClientClosedError();
+    checkCommandOptions(options);
     let request = make(ttl);
     const cluster = this.cluster ?? (await this.whenReady());
     if (this.closed) throw new ClientClosedError();
@@ -539,7 +570,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     }
     let reply: R;
     try {
-      reply = await this.send(target.slot, request, key);
+      reply = await this.send(target.slot, request, key, options);
     } catch (err) {
       // Lost with its server (or never sent): an older copy may be left where it was headed.
       if (request.mutates && err instanceof TransportError && owner.health.status !== 'up') this.journal(owner, target.slot, key);
@@ -557,10 +588,11 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     if (this.options.failback.flush !== 'none') owner.health.journal.record(place, key);
   }
 
-  private async send<R>(slot: ServerSlot, request: Request<R>, key?: string): Promise<R> {
+  private async send<R>(slot: ServerSlot, request: Request<R>, key?: string, options?: CommandOptions): Promise<R> {
     slot.health.counters.requests++;
     const connection = this.session().connection(slot);
-    const reply = await traceCommand(request, key, slot.address, () => connection.send(request));
+    const sent = traceCommand(request, key, slot.address, () => connection.send(request, options?.timeout));
+    const reply = await abortable(sent, options?.signal);
     slot.health.success(this.options.clock.now());
     return reply;
   }
