@@ -78,8 +78,20 @@ function nextCodePoint(end: usize): u32 {
 // @ts-ignore: decorator
 @inline function feedKey(ptr: usize, len: usize): void {
   let end = ptr + len;
-  at = ptr;
-  while (at < end) feed(nextCodePoint(end));
+  let p = ptr;
+  while (p < end) {
+    // ASCII, most keys, needs no decoding: the byte is its code point (the decoder's call and cursor cost more than the hash).
+    let b = <u32>load<u8>(p);
+    if (b <= 0x7f) {
+      feed(b);
+      p++;
+      continue;
+    }
+    at = p;
+    let cp = nextCodePoint(end);
+    p = at;
+    feed(cp);
+  }
 }
 
 /** A lowercase hex digit. */

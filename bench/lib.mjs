@@ -9,6 +9,17 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Key prefixes of the realistic keys: a few shapes apps use. */
+const KEY_KINDS = ['user', 'session', 'product', 'cart', 'feed:timeline', 'search:results:page'];
+
+/** `n` realistic keys of 10–60 ASCII characters, like user:123456:profile. */
+export function realisticKeys(n) {
+  return Array.from({ length: n }, (_, i) => {
+    const k = `${KEY_KINDS[i % KEY_KINDS.length]}:${(i * 7919) % 1_000_000}:${['profile', 'v2', 'settings', 'summary:en-US'][i % 4]}`;
+    return k.length < 10 ? k.padEnd(10, 'x') : k.slice(0, 60);
+  });
+}
+
 /** One line about the machine, for RESULTS.md. */
 export function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { createRouter } from '../dist/entry/node.js';
 import { crc32 as jsCrc32 } from '../dist/routing/js/crc32.js';
-import { fmtRate, machine, measure, ratio } from './lib.mjs';
+import { fmtRate, machine, measure, ratio, realisticKeys } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const CRC32 = require('crc-32');
@@ -12,12 +12,7 @@ const { createCRC32 } = await import('hash-wasm');
 
 const REPS = Number(process.env.REPS ?? 5);
 const N = 10_000;
-// Realistic keys: 10-60 ASCII characters, like user:123456:profile.
-const kinds = ['user', 'session', 'product', 'cart', 'feed:timeline', 'search:results:page'];
-const keys = Array.from({ length: N }, (_, i) => {
-  const k = `${kinds[i % kinds.length]}:${(i * 7919) % 1_000_000}:${['profile', 'v2', 'settings', 'summary:en-US'][i % 4]}`;
-  return k.length < 10 ? k.padEnd(10, 'x') : k.slice(0, 60);
-});
+const keys = realisticKeys(N);
 const servers = (n) => Array.from({ length: n }, (_, i) => `10.0.${(i >> 8) & 255}.${i & 255}:11211`);
 const out = [];
 const log = (s) => { out.push(s); console.log(s); };

@@ -1,4 +1,4 @@
-// Runs every benchmark (routing, failback, then clients) and writes each one's markdown to bench/out/<name>.md.
+// Runs every benchmark (routing, routing per preset, failback, then clients) and writes each one's markdown to bench/out/<name>.md.
 // Run: npm run bench   (after a build; REPS applies to both)
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,4 +32,4 @@ function run(name) {
   });
 }
 
-for (const name of ['routing', 'failback', 'client']) await run(name);
+for (const name of ['routing', 'presets', 'failback', 'client']) await run(name);
