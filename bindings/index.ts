@@ -9,7 +9,7 @@ export { createRouter, Router, type RouteKey } from './routing/router.js';
 export type { RouterOptions, DistributionName, PlacementName, CompatName, HashName, LibhashkitHashName, TwemproxyHashName, FailoverName, EngineName } from './routing/options.js';
 export type { ServerSpec, ServerAddress } from './servers.js';
 export * from './errors.js';
-export { Client, type ClientEvents, type ReconnectCallback, type FailureCallback, type StoreOptions, type CommandOptions, type ConnectReport } from './client/client.js';
+export { Client, FailbackClient, type ClientConstructor, type ClientEvents, type ReconnectCallback, type FailureCallback, type StoreOptions, type CommandOptions, type ConnectReport } from './client/client.js';
 export type { ClientOptions, FailoverPolicy, FlushPolicy, FailbackOptions } from './options.js';
 export { utf8Codec, bytesCodec, jsonCodec, FLAG_JSON, type Codec, type CodecOption } from './codec/codec.js';
 export { phpMemcacheCodec, type PhpCodecOptions } from './codec/php-memcache.js';

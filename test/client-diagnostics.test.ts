@@ -21,9 +21,8 @@ afterEach(async () => {
 /** Records every phase of the command channel. */
 function recordCommands() {
   const seen: { phase: string; message: CommandMessage }[] = [];
-  const handlers = Object.fromEntries(
-    (['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const).map((phase) => [phase, (message: unknown) => seen.push({ phase, message: message as CommandMessage })]),
-  );
+  const record = (phase: string) => (message: unknown) => void seen.push({ phase, message: message as CommandMessage });
+  const handlers = { start: record('start'), end: record('end'), asyncStart: record('asyncStart'), asyncEnd: record('asyncEnd'), error: record('error') };
   const channel = diagnostics.tracingChannel(CHANNELS.command);
   channel.subscribe(handlers);
   cleanups.push(() => channel.unsubscribe(handlers));

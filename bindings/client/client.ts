@@ -12,7 +12,7 @@ import type { Request } from '../protocol/request.js';
 import { validateKey } from '../protocol/keys.js';
 import { createRouter } from '../routing/router.js';
 import { defaultConnector } from '../transport/default.js';
-import { decodeWith, encodeWith } from '../codec/codec.js';
+import { decodeWith, encodeWith, type Codec } from '../codec/codec.js';
 import { publishHealth, traceCommand } from './diagnostics.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
 import { capTtl } from './ttl.js';
@@ -105,11 +105,12 @@ function spread(keys: Iterable<string>): string[] {
 /**
  * A memcached client: routes each key like the cluster's other clients (PECL memcache, Perl,
  * libmemcached), keeps a down server's buckets offline (or fails over, per `failover`), and
- * fails a returning server back with one flush across all frontends.
+ * fails a returning server back with one flush across all frontends. Construct it as `Client`,
+ * which types `get` by the codec; this is its class.
  *
  * @typeParam V - what `get` returns: `string` with the default codec.
  */
-export class Client<V = string> extends Emitter<ClientEvents> {
+export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   private readonly options: ResolvedClientOptions;
   private cluster: Cluster | undefined;
   private recovery: Recovery | undefined;
@@ -197,7 +198,7 @@ export class Client<V = string> extends Emitter<ClientEvents> {
   /** Whose connections this command uses: the request's (a view, or wrap's scope), or the client's own. */
   private session(): Session {
     const scoped = requestStorage()?.getStore();
-    return scoped instanceof Client && scoped !== this && Object.getPrototypeOf(scoped) === this ? (scoped as this).session() : SharedSession;
+    return scoped instanceof FailbackClient && scoped !== this && Object.getPrototypeOf(scoped) === this ? (scoped as this).session() : SharedSession;
   }
 
   /** A request met a down server: recovery goes on (under the request's waitUntil where timers die with it). */
@@ -675,3 +676,24 @@ export class Client<V = string> extends Emitter<ClientEvents> {
     else console.warn(message);
   }
 }
+
+/** A client whose `get` returns `V`. */
+export type Client<V = string> = FailbackClient<V>;
+
+/**
+ * `new Client(options)`: `get` returns what the codec makes. `string` by default, `Uint8Array`
+ * with `codec: 'bytes'`, `unknown` with `'json'` and the PHP codecs (name your type:
+ * `new Client<User>({ codec: 'json' })`), `V` with a `Codec<V>` of your own.
+ */
+export interface ClientConstructor {
+  new (options: ClientOptions & { codec?: 'utf8' }): Client<string>;
+  new <V = Uint8Array>(options: ClientOptions & { codec: 'bytes' }): Client<V>;
+  new <V = unknown>(options: ClientOptions & { codec: 'json' | 'php-memcache' | 'php-memcached' }): Client<V>;
+  new <V>(options: ClientOptions & { codec: Codec<V> }): Client<V>;
+  /** Options typed only as `ClientOptions` (the codec not known statically): as before, `string` unless you name `V`. */
+  new <V = string>(options: ClientOptions): Client<V>;
+  readonly prototype: FailbackClient<unknown>;
+}
+
+/** The memcached client (see {@link FailbackClient} for its methods). */
+export const Client = FailbackClient as unknown as ClientConstructor;
