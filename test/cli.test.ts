@@ -75,13 +75,37 @@ describe('route', () => {
     ['pylibmc_modula_default_w6.json', ['--hash', 'one_at_a_time']],
     ['perl-cache-memcached-fast_ketama150_e4.json', ['--points', '150']],
     ['pymemcache_rendezvous_murmur3_e8.json', []],
+    ['dalli_ring_sha1-crc32_e8.json', ['--hash', 'sha1-crc32']],
+    ['spymemcached_ketama_md5_e8.json', []],
+    ['spymemcached_ketama-libmemcached_md5_e8.json', ['--hash', 'md5']],
+    ['spymemcached_ketama-weighted_md5_w6.json', []],
   ])('--compat client/strategy places keys like the %s recording', async (file, extra) => {
     const v = loadVectorFiles().find((f) => f.file === file)!;
-    const servers = v.servers.map((s) => `${s.host}:${s.port}:${s.weight}`).join(',');
+    // A server's own name (spymemcached's ketama node name) after its address, as twemproxy's config writes it.
+    const servers = v.servers.map((s) => `${s.host}:${s.port}:${s.weight}${s.name === undefined ? '' : ` ${s.name}`}`).join(',');
     const sample = v.vectors.slice(0, 60);
     const out = await run(['route', '--servers', servers, '--compat', `${v.client}/${v.strategy}`, ...extra, '--', ...sample.map(([k]) => k)]);
     expect(out.stderr).toBe('');
     expect(out.stdout.trimEnd().split('\n')).toEqual(sample.map(([k, s]) => `${k}\t${v.servers[s].host}:${v.servers[s].port}`));
+  });
+
+  it('--namespace (Dalli), --key-type (pymemcache) and named servers (twemproxy) route as the router does', async () => {
+    const keys = Array.from({ length: 200 }, (_, i) => `user:${i}:profile`);
+    const named = SERVERS.map((s, i) => ({ host: s.split(':')[0], port: 11211, name: `server${i}` }));
+    const cases: [string[], Parameters<typeof createRouter>[0]][] = [
+      [['--servers', SERVERS.join(','), '--compat', 'dalli/ring', '--namespace', 'app'], { servers: SERVERS, compat: 'dalli/ring', namespace: 'app' }],
+      [['--servers', SERVERS.join(','), '--compat', 'pymemcache/rendezvous', '--key-type', 'bytes'], { servers: SERVERS, compat: 'pymemcache/rendezvous', keyType: 'bytes' }],
+      [['--servers', SERVERS.map((s, i) => `${s}:1 server${i}`).join(','), '--compat', 'twemproxy/ketama'], { servers: named, compat: 'twemproxy/ketama' }],
+    ];
+    for (const [args, options] of cases) {
+      const out = await run(['route', ...args, '--', ...keys]);
+      expect(out.stderr).toBe('');
+      const owners = (await createRouter(options)).routeMany(keys);
+      expect(out.stdout.trimEnd().split('\n')).toEqual(keys.map((k, i) => `${k}\t${SERVERS[owners[i]]}`));
+    }
+    const misplaced = await run(['route', '--servers', SERVERS.join(','), '--namespace', 'app', 'k']);
+    expect(misplaced.status).toBe(2);
+    expect(misplaced.stderr).toMatch(/namespace: is Dalli's namespace, for compat 'dalli\/ring' only/);
   });
 
   it('reads keys from stdin in batches (large inputs streamed) and marks down servers\' keys', async () => {
@@ -245,6 +269,7 @@ describe('moves', () => {
       [['--servers', SERVERS[0], '--remove', '0'], /--remove: that removes every server/],
       [['--servers', SERVERS.join(','), '--remove', '5'], /--remove: "5" is not one of the servers/],
       [['--servers', SERVERS.join(','), '--add', 'x:1', '--hash', 'fnv'], /--hash: name the placement it is for with --distribution or --compat/],
+      [['--servers', SERVERS.join(','), '--add', 'x:1', '--namespace', 'app'], /--namespace: name the placement it is for/],
       [['--servers', SERVERS.join(','), '--add', 'x:1', '--sample', '0'], /--sample: expected an integer from 1/],
       [['--servers', SERVERS.join(','), '--add', 'x:1', '--keys-from', '/nonexistent/keys'], /--keys-from: cannot read \/nonexistent\/keys/],
       [['--servers', SERVERS.join(','), '--add', 'x:1', '--all', '--distribution', 'ketama'], /--all measures every placement/],

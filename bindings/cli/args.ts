@@ -4,7 +4,7 @@
  * {@link UsageError}s, and the few option shapes several commands take.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseServer, parseServers, type ServerAddress } from '../servers.js';
+import { parseServer, parseServers, type ServerAddress, type ServerSpec } from '../servers.js';
 
 /** A mistake in the command line: nothing was done; exit status 2, and stderr points to `--help`. */
 export class UsageError extends Error {
@@ -75,11 +75,23 @@ export function items(text: string | undefined): string[] {
   return (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** `--servers host:port[:weight],…` as given (routing validates them), or a UsageError when missing. */
-export function serverSpecs(text: string | undefined): string[] {
+/**
+ * One server as a command line gives it: `host:port[:weight]`, or with the server's own name after a
+ * space, as twemproxy's config lines write it (`127.0.0.1:11211:1 server1`; spymemcached's ketama node
+ * names the same way).
+ */
+export function serverSpec(item: string, option: string): ServerSpec {
+  const named = /^(\S+)\s+(\S+)$/.exec(item);
+  if (named === null) return item;
+  const { host, port, weight } = parseServer(named[1], option);
+  return { host, port, weight, name: named[2] };
+}
+
+/** `--servers host:port[:weight][ name],…` as given (routing validates them), or a UsageError when missing. */
+export function serverSpecs(text: string | undefined): ServerSpec[] {
   const specs = items(text);
   if (specs.length === 0) throw new UsageError('--servers: is required, e.g. --servers 10.0.0.1:11211,10.0.0.2:11211:2');
-  return specs;
+  return specs.map((spec, i) => serverSpec(spec, `--servers[${i}]`));
 }
 
 /** `--servers` parsed and validated (an InvalidOptionError names the bad entry, e.g. `--servers[1]`). */

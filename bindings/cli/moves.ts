@@ -10,7 +10,7 @@ import { MemcacheError } from '../errors.js';
 import { COMPAT_NAMES, type DistributionName } from '../routing/options.js';
 import { createRouter } from '../routing/router.js';
 import { parseServer, type ServerAddress } from '../servers.js';
-import { items, parseCommand, positiveInteger, serverIndexes, serverList, UsageError } from './args.js';
+import { items, parseCommand, positiveInteger, serverIndexes, serverList, serverSpec, UsageError } from './args.js';
 import { EXIT, type Command, type Io } from './command.js';
 import { count, jsonLine, percent, table } from './output.js';
 import { routerOptions, ROUTING_FLAGS, type RoutingFlagValues } from './route.js';
@@ -90,7 +90,7 @@ export function formatMoves(report: MovesReport): string {
 /** The servers after the change: the removed ones gone, the added ones at the end. */
 function changedList(before: ServerAddress[], add: string | undefined, remove: string | undefined): ServerAddress[] {
   const removed = new Set(serverIndexes('--remove', remove, before));
-  const added = items(add).map((spec) => parseServer(spec, '--add'));
+  const added = items(add).map((spec) => parseServer(serverSpec(spec, '--add'), '--add'));
   for (const s of added) if (before.some((b) => b.name === s.name)) throw new UsageError(`--add: ${s.name} is already in --servers; to change its weight, --remove it and --add it again`);
   if (added.length === 0 && removed.size === 0) throw new UsageError('give the change to measure: --add host:port[:weight],... and/or --remove i|host:port,...');
   const after = [...before.filter((_, i) => !removed.has(i)), ...added];
@@ -115,8 +115,10 @@ function placements(values: RoutingFlagValues & { all?: boolean }): { name: stri
     if (values.all) throw new UsageError('--all measures every placement: leave out --compat and --distribution, or --all');
     return [{ name: values.compat ?? values.distribution!, flags: values }];
   }
-  if (values.hash !== undefined || values.points !== undefined) {
-    throw new UsageError(`${values.hash !== undefined ? '--hash' : '--points'}: name the placement it is for with --distribution or --compat (moves compares every distribution otherwise)`);
+  // Each of these belongs to one placement: compared across every distribution it would be dropped.
+  const specific = (['hash', 'points', 'namespace', 'key-type'] as const).find((flag) => values[flag] !== undefined);
+  if (specific !== undefined) {
+    throw new UsageError(`--${specific}: name the placement it is for with --distribution or --compat (moves compares every distribution otherwise)`);
   }
   const engine = { engine: values.engine };
   return [

@@ -1,15 +1,15 @@
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
-import { COMPAT_NAMES, type CompatName, type DistributionName, type EngineName, type HashName, type RouterOptions } from '../routing/options.js';
+import { COMPAT_NAMES, type CompatName, type DistributionName, type EngineName, type HashName, type KeyTypeName, type RouterOptions } from '../routing/options.js';
 import { createRouter, type Router } from '../routing/router.js';
 import type { ServerSpec } from '../servers.js';
 import { parseCommand, serverIndexes, serverSpecs } from './args.js';
 import { EXIT, type Command, type Io } from './command.js';
 import { formatShares, ShareCounter } from './shares.js';
 
-export const ROUTE_USAGE = `usage: failback route --servers host:port[:weight],... [--compat CLIENT/STRATEGY | --distribution consistent|standard|buckets|ketama|modula]
-                      [--hash NAME] [--points N] [--down i|host:port,...] [--failover offline|redistribute] [--engine wasm|js]
-                      [--summary] [--json] [KEY...]
+export const ROUTE_USAGE = `usage: failback route --servers host:port[:weight][ name],... [--compat CLIENT/STRATEGY | --distribution consistent|standard|buckets|ketama|modula]
+                      [--hash NAME] [--points N] [--namespace NS] [--key-type str|bytes] [--down i|host:port,...]
+                      [--failover offline|redistribute] [--engine wasm|js] [--summary] [--json] [KEY...]
 Prints each key and the server it lives on ("key<TAB>host:port"; "-" when it routes nowhere).
 --summary: instead, a table of how many keys (and which share) each server gets.
 --json: one JSON document, {"keys":[{"key","server"}...],"summary":{...}} (server null: nowhere); with --summary, the summary only.
@@ -18,6 +18,9 @@ Prints each key and the server it lives on ("key<TAB>host:port"; "-" when it rou
 --compat places keys as that client does: ${COMPAT_NAMES.join(', ')}.
 --hash: crc32|fnv (consistent, standard); a libhashkit name for modula (one_at_a_time, md5, crc, fnv1a_64, ...); that client's names with --compat.
 --points: Cache::Memcached::Fast's ketama_points (with --compat perl-cache-memcached-fast/ketama).
+--namespace: Dalli's namespace (with --compat dalli/ring). --key-type bytes: keys as pymemcache gets Python bytes (with --compat pymemcache/rendezvous).
+A server's own name follows its address after a space ("127.0.0.1:11211:1 server1"): twemproxy's server names, spymemcached's
+ketama node names (what the JVM formed, e.g. "10.0.0.1:11211 cache-1:11211" for --compat spymemcached/ketama-libmemcached).
 Keys come from the arguments (after -- when one starts with "-"), or from standard input, one per line, when none are given.`;
 
 /** Keys routed per crossing into the core when reading standard input. */
@@ -33,6 +36,8 @@ export const ROUTING_FLAGS = {
   distribution: { type: 'string' },
   hash: { type: 'string' },
   points: { type: 'string' },
+  namespace: { type: 'string' },
+  'key-type': { type: 'string' },
   engine: { type: 'string' },
 } as const;
 
@@ -47,6 +52,8 @@ export function routerOptions(values: RoutingFlagValues, servers: ServerSpec[]):
     distribution: values.distribution as DistributionName | undefined,
     hash: values.hash as HashName | undefined,
     points: values.points === undefined ? undefined : Number(values.points),
+    namespace: values.namespace,
+    keyType: values['key-type'] as KeyTypeName | undefined,
     engine: values.engine as EngineName | undefined,
   };
 }
