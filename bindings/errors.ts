@@ -22,12 +22,15 @@ export type ErrorCode =
   | 'ERR_CLIENT_CLOSED'
   | 'ERR_CALLBACK'
   | 'ERR_ABORTED'
+  | 'ERR_OFFLINE'
   | 'ERR_FAILBACK';
 
 /** Base class of every error failback throws. */
 export class MemcacheError extends Error {
   /** Stable machine-readable code; see {@link ErrorCode}. */
   readonly code: ErrorCode;
+  /** `host:port` of the server the error concerns, when one does (transport errors, and memcached's own answers). */
+  declare readonly server?: string;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -100,10 +103,21 @@ export class UnknownCommandError extends MemcacheError {
   }
 }
 
+/**
+ * Names the server an answer came from on an error the parser made (it knows no servers):
+ * `SERVER_ERROR`, `CLIENT_ERROR`, `ERROR` and garbage are reported with their server.
+ */
+export function fromServer<E extends MemcacheError>(error: E, server: string): E {
+  if (error.server !== undefined) return error;
+  Object.defineProperty(error, 'server', { value: server, enumerable: true, configurable: true });
+  error.message = `${error.message} (memcached at ${server})`;
+  return error;
+}
+
 /** Base of the failures that come from the network rather than from memcached. */
 export class TransportError extends MemcacheError {
   /** `host:port` of the server concerned. */
-  readonly server: string;
+  override readonly server: string;
   /**
    * True when a write may or may not have been applied: it was sent, but no answer came.
    * Retry only idempotent commands.
@@ -190,7 +204,7 @@ export class CodecError extends MemcacheError {
  * no health state changes.
  */
 export class CrossRequestError extends MemcacheError {
-  readonly server: string;
+  override readonly server: string;
   constructor(server: string, cause?: unknown) {
     super(
       'ERR_CROSS_REQUEST',
@@ -219,6 +233,20 @@ export class CallbackError extends MemcacheError {
 export class AbortedError extends MemcacheError {
   constructor(cause: unknown) {
     super('ERR_ABORTED', `the command was aborted (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+  }
+}
+
+/**
+ * A command that cannot fail quietly met a down server whose keys are offline (failover
+ * `'offline'`, or no live server left to fail over to): nothing was sent. Commands whose result
+ * can say so (a miss, `false`) do that instead of throwing.
+ */
+export class OfflineError extends MemcacheError {
+  /** `host:port` of the down server. */
+  override readonly server: string;
+  constructor(server: string, what: string) {
+    super('ERR_OFFLINE', `${what}, and memcached at ${server} is down with its keys offline: try again once it is back (the client's 'up' event)`);
+    this.server = server;
   }
 }
 

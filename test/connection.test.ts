@@ -159,6 +159,9 @@ describe('values', () => {
     expect(error).toBeInstanceOf(ServerError);
     expect(error.code).toBe('ERR_SERVER');
     expect(error.serverMessage).toMatch(/too large/);
+    // memcached's own answers name the server they came from.
+    expect(error.server).toBe(`${server.host}:${server.port}`);
+    expect(error.message).toContain(`(memcached at ${server.host}:${server.port})`);
     expect(after.status === 'fulfilled' && str(after.value!.value)).toBe('kept');
     expect(await conn.send(cmd.get(k))).toBeNull();
     expect(conn.connected).toBe(true);

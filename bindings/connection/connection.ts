@@ -24,6 +24,7 @@ import {
   ConnectionClosedError,
   CrossRequestError,
   MemcacheError,
+  fromServer,
   ProtocolError,
   QueueFullError,
   TransportError,
@@ -483,7 +484,7 @@ export class Connection {
         if (reply === undefined) break;
         this.queue.shift();
         if (reply instanceof MemcacheError) {
-          this.settleError(head, reply);
+          this.settleError(head, fromServer(reply, this.server));
           if (reply instanceof ClientError && head.request.hasData) {
             // The server may have read our data block as commands: later answers are not ours.
             this.teardown(session, reply, undefined, undefined);
@@ -502,6 +503,7 @@ export class Connection {
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       // The head's answer was garbage: it gets the ProtocolError, the others a closed connection.
+      fromServer(err, this.server);
       this.teardown(session, err, this.queue.peek(), err);
       return;
     }
