@@ -113,7 +113,8 @@ export interface RouterOptions {
    * `offline`: a down server's keys route nowhere (-1) until it is back.
    * `redistribute`: PECL's rehash (Perl's for `buckets`, next live point for `ketama`); with `compat`, what that
    * client does: PECL's and Perl's rehashes, python-memcached's, the next live server (memjs, spymemcached
-   * arraymod), the runner-up (pymemcache), the next live point (npm memcached, memcache-plus); the clients without
+   * arraymod), the runner-up (pymemcache), the next live point (npm memcached, memcache-plus), Dalli's
+   * crc32(try + key), spymemcached ketama's KetamaIterator (h += hash(try + key)); the clients without
    * failover (php-memcached and pylibmc without auto-eject, twemproxy, gomemcache, Cache::Memcached::Fast, mcrouter)
    * leave the keys nowhere, -1. Refused for plain `modula`, which names no client's rule.
    * @default 'offline'
