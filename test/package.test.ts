@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,9 +52,28 @@ await client.close();
 console.log(JSON.stringify({ resolved: import.meta.resolve('failback'), engine: router.engine, routes, stored, value }));
 `;
 
+/**
+ * `failback/keyv` on its own (no 'failback' import): the store imports the package entry itself,
+ * so the runtime's transport is registered; the same file runs under Node, Bun and Deno.
+ */
+const KEYV_MAIN = `
+import { KeyvFailback } from 'failback/keyv';
+import vectors from './vectors.json' with { type: 'json' };
+
+const store = new KeyvFailback({ servers: [vectors.memcached] });
+store.namespace = 'pkg-' + (globalThis.Deno ? 'deno' : globalThis.Bun ? 'bun' : 'node');
+const stored = await store.set('k', '{"value":"keyv ✓"}', 60000);
+const value = await store.get('k');
+await store.clear();
+const cleared = await store.get('k');
+await store.disconnect();
+console.log(JSON.stringify({ resolved: import.meta.resolve('failback/keyv'), stored, value, cleared: cleared === undefined }));
+`;
+
 /** Type-checked with strict NodeNext; @ts-expect-error proves the types are real (not any). */
 const CONSUMER_TS = `
 import { createRouter, Client, MemcacheError, InvalidOptionError, type Router, type RouterOptions, type Connector } from 'failback';
+import { KeyvFailback } from 'failback/keyv';
 
 const options: RouterOptions = { servers: ['127.0.0.1:11211', { host: '127.0.0.2', port: 11211, weight: 2 }], distribution: 'ketama' };
 const router: Router = await createRouter(options);
@@ -72,12 +91,17 @@ const values: Map<string, string> = await client.getMany(['k']);
 const wrong: number | undefined = await client.get('k');
 await client.close();
 
+const store = new KeyvFailback(client);
+const fromStore: Promise<string | undefined> = store.get('k');
+// @ts-expect-error the store takes a Client or a Client's options
+new KeyvFailback({ server: 'x' });
+
 const mine: Connector | undefined = undefined;
 function describe(err: unknown): string {
   if (err instanceof InvalidOptionError) return err.option;
   return err instanceof MemcacheError ? err.code : String(err);
 }
-export { index, many, engine, stored, value, values, wrong, mine, describe };
+export { index, many, engine, stored, value, values, wrong, mine, describe, fromStore };
 `;
 
 interface Packed {
@@ -116,6 +140,7 @@ async function packAndInstall(): Promise<Packed> {
     JSON.stringify({ file: v.file, options: routerOptionsFor(v), down: v.down ?? [], keys, memcached: memcached.address }),
   );
   await writeFile(join(app, 'main.mjs'), MAIN);
+  await writeFile(join(app, 'keyv.mjs'), KEYV_MAIN);
   await writeFile(join(app, 'consumer.ts'), CONSUMER_TS);
   return { tarball, files: info[0].files.map((f) => f.path), app, memcached, expected: v.vectors.map(([, s]) => s) };
 }
@@ -141,7 +166,8 @@ function parseMain(stdout: string): MainOutput {
 describe('npm pack → install the tarball into an empty project', () => {
   it('ships dist/, build/core.wasm and every exports target, and no sources or tests', async () => {
     const { files, app } = await packed();
-    for (const target of Object.values(exportsMap())) {
+    const keyv = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> }).exports['./keyv'];
+    for (const target of [...Object.values(exportsMap()), ...Object.values(keyv)]) {
       expect(files, target).toContain(target.replace(/^\.\//, ''));
       expect(existsSync(join(app, 'node_modules/failback', target)), target).toBe(true);
     }
@@ -180,6 +206,26 @@ describe('npm pack → install the tarball into an empty project', () => {
       expect(out.routes).toEqual(expected);
       expect([out.stored, out.value]).toEqual([true, 'packed ✓']);
     }
+  }, RUN_TIMEOUT_MS);
+
+  it('failback/keyv alone resolves to dist/stores/keyv.js under Node, Bun and Deno, and the store works against memcached', async () => {
+    const { app } = await packed();
+    const runs: [string, string, string[], NodeJS.ProcessEnv][] = [
+      ['node', process.execPath, ['keyv.mjs'], cleanEnv()],
+      ['bun', bin('bun'), ['keyv.mjs'], cleanEnv({ DO_NOT_TRACK: '1' })],
+      ['deno', bin('deno'), ['run', '--no-lock', '--allow-read', '--allow-net=127.0.0.1', 'keyv.mjs'], cleanEnv({ DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(tmp!, 'deno-dir') })],
+    ];
+    // Every runtime runs, and each one's outcome is reported, before any failure fails the test.
+    const outcomes = await Promise.all(runs.map(async ([runtime, command, args, env]) => {
+      try {
+        const line = (await sh(command, args, app, env)).trim().split('\n').pop() ?? '';
+        const out = JSON.parse(line) as { resolved: string; stored: boolean; value: string; cleared: boolean };
+        return { runtime, resolved: /\/node_modules\/failback\/dist\/stores\/keyv\.js$/.test(out.resolved), results: [out.stored, out.value, out.cleared] };
+      } catch (err) {
+        return { runtime, error: (err as Error).message };
+      }
+    }));
+    expect(outcomes).toEqual(runs.map(([runtime]) => ({ runtime, resolved: true, results: [true, '{"value":"keyv ✓"}', true] })));
   }, RUN_TIMEOUT_MS);
 
   it.each([
