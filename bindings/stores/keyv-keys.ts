@@ -43,6 +43,11 @@ export async function storeKey(head: string, text: string): Promise<string> {
   return `${head}#${await sha256Hex(bytes)}`;
 }
 
+/** {@link storeKey} of each of `texts`, in order. */
+export function storeKeys(head: string, texts: readonly string[]): Promise<string[]> {
+  return Promise.all(texts.map((text) => storeKey(head, text)));
+}
+
 /** Lowercase hex SHA-256 (Web Crypto: Node, Deno, Bun and workerd all have it). */
 async function sha256Hex(bytes: BufferSource): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));

@@ -24,7 +24,7 @@ import { CodecError, InvalidOptionError, InvalidValueError } from '../errors.js'
 import { Emitter } from '../events.js';
 import { describe } from '../describe.js';
 import { Generations } from './keyv-generation.js';
-import { storeKey } from './keyv-keys.js';
+import { storeKey, storeKeys } from './keyv-keys.js';
 import { keyvExptime } from './keyv-ttl.js';
 
 /** What the store emits; Keyv re-emits `error` on the Keyv instance. */
@@ -136,7 +136,7 @@ export class KeyvFailback extends Emitter<KeyvFailbackEvents> {
     return (await this.remove([key]))[0];
   }
 
-  /** Deletes `keys` (pipelined per server); true when every one of them existed. */
+  /** Deletes `keys` (the Client's deleteMany: pipelined per server); true when every one of them existed. */
   async deleteMany(keys: string[]): Promise<boolean> {
     return (await this.remove(keys)).every(Boolean);
   }
@@ -161,7 +161,7 @@ export class KeyvFailback extends Emitter<KeyvFailbackEvents> {
   private async read(keys: readonly string[]): Promise<(string | undefined)[]> {
     try {
       return await this.generations.run(this.namespace, async (generation) => {
-        const names = await Promise.all(keys.map((key) => storeKey(generation, key)));
+        const names = await storeKeys(generation, keys);
         if (names.length === 1) return [text(await this.client.get(names[0]))];
         const hits = await this.client.getMany(names);
         return names.map((name) => text(hits.get(name)));
@@ -173,11 +173,11 @@ export class KeyvFailback extends Emitter<KeyvFailbackEvents> {
   }
 
   private remove(keys: readonly string[]): Promise<boolean[]> {
-    return this.generations.run(
-      this.namespace,
-      (generation) => Promise.all(keys.map(async (key) => this.client.delete(await storeKey(generation, key)))),
-      keys.map(() => false),
-    );
+    return this.generations.run(this.namespace, async (generation) => {
+      const names = await storeKeys(generation, keys);
+      const deleted = await this.client.deleteMany(names);
+      return names.map((name) => deleted.get(name) === true);
+    }, keys.map(() => false));
   }
 
   /** Checks a write's value and TTL now (once, however often the write is sent) and returns the send. */
