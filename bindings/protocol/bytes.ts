@@ -58,6 +58,33 @@ export function writeDecimal(buf: Uint8Array, pos: number, n: number): number {
   return end;
 }
 
+/** Length of a signed safe integer in decimal (the sign included). */
+export function signedDigitCount(n: number): number {
+  return n < 0 ? digitCount(-n) + 1 : digitCount(n);
+}
+
+/** Writes a signed safe integer in decimal at `pos`; returns the position after it. */
+export function writeSignedDecimal(buf: Uint8Array, pos: number, n: number): number {
+  if (n < 0) {
+    buf[pos++] = 0x2d; // '-'
+    return writeDecimal(buf, pos, -n);
+  }
+  return writeDecimal(buf, pos, n);
+}
+
+/** A new array holding an ASCII string's bytes (for commands that are constant text). */
+export function asciiBytes(text: string): Uint8Array {
+  const buf = new Uint8Array(text.length);
+  writeAscii(buf, 0, text);
+  return buf;
+}
+
+/** True when `a[aStart .. aEnd)` and `b[bStart .. bStart + (aEnd - aStart))` hold the same bytes. */
+export function bytesEqual(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number): boolean {
+  for (let i = aStart, j = bStart; i < aEnd; i++, j++) if (a[i] !== b[j]) return false;
+  return true;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** Decodes `buf[start .. end)` as UTF-8 (invalid sequences become U+FFFD). Not for the hot path. */

@@ -1,32 +1,20 @@
 /**
  * Serializers for memcached's text protocol: each returns a {@link Request} holding the exact bytes
  * to send and the shape of the answer. Everything is validated here, before any I/O; a bad key
- * throws `InvalidKeyError`, a bad value or argument `InvalidValueError`.
- *
- * Numbers on the wire: `flags` are u32, `exptime` is a signed 32-bit number of seconds (up to 30
- * days relative, above that a Unix time; negative expires at once), `incr`/`decr` deltas and CAS
- * uniques are u64 (`bigint`, or a `number` that is a safe integer).
+ * throws `InvalidKeyError`, a bad value or argument `InvalidValueError` (the number rules are in
+ * arguments.ts, shared with the meta serializers in meta-commands.ts).
  */
 import { describe } from '../describe.js';
 import { InvalidKeyError, InvalidValueError } from '../errors.js';
-import { allocBytes, CR, digitCount, LF, SP, writeAscii, writeDecimal } from './bytes.js';
+import { checkExptime, checkFlags, checkU64, checkValue, MAX_I32 } from './arguments.js';
+import { allocBytes, asciiBytes, CR, digitCount, LF, signedDigitCount, SP, writeAscii, writeDecimal, writeSignedDecimal } from './bytes.js';
 import { keyByteLength, writeKey } from './keys.js';
 import type { CounterValue, DeleteStatus, Item, OkStatus, Stats, StoreStatus, TouchStatus } from './replies.js';
-import { ReplyShape, Request } from './request.js';
+import { EMBED_LIMIT, ReplyShape, Request } from './request.js';
 
 /** memcached's storage commands (all but `cas`, which takes a CAS unique). */
 export type StoreVerb = 'set' | 'add' | 'replace' | 'append' | 'prepend';
 
-/**
- * Values up to this size are copied into the command buffer; larger ones are sent by reference
- * and copied once, into the connection's coalesced write.
- */
-const EMBED_LIMIT = 16 * 1024;
-
-const MAX_U32 = 0xffff_ffff;
-const MIN_I32 = -0x8000_0000;
-const MAX_I32 = 0x7fff_ffff;
-const MAX_U64 = (1n << 64n) - 1n;
 const NOREPLY = ' noreply';
 
 // ───────────────────────────── retrieval ─────────────────────────────
@@ -79,12 +67,12 @@ export function gatsMulti(exptime: number, keys: readonly string[]): Request<Ite
 
 function retrieveOne(verb: string, exptime: number | undefined, key: string): Request<Item | null> {
   const keyBytes = keyByteLength(key);
-  const prefix = exptime === undefined ? verb.length + 1 : verb.length + 1 + decimalLength(exptime) + 1;
+  const prefix = exptime === undefined ? verb.length + 1 : verb.length + 1 + signedDigitCount(exptime) + 1;
   const buf = allocBytes(prefix + keyBytes + 2);
   let pos = writeAscii(buf, 0, verb);
   buf[pos++] = SP;
   if (exptime !== undefined) {
-    pos = writeInt(buf, pos, exptime);
+    pos = writeSignedDecimal(buf, pos, exptime);
     buf[pos++] = SP;
   }
   const start = pos;
@@ -98,7 +86,7 @@ function retrieveMany(verb: string, exptime: number | undefined, keys: readonly 
   if (!Array.isArray(keys) || keys.length === 0) throw new InvalidKeyError(`${verb} needs at least one key`);
   const count = keys.length;
   const lengths = new Array<number>(count);
-  let size = verb.length + 2 + (exptime === undefined ? 0 : decimalLength(exptime) + 1);
+  let size = verb.length + 2 + (exptime === undefined ? 0 : signedDigitCount(exptime) + 1);
   for (let i = 0; i < count; i++) {
     const n = keyByteLength(keys[i]);
     lengths[i] = n;
@@ -109,7 +97,7 @@ function retrieveMany(verb: string, exptime: number | undefined, keys: readonly 
   let pos = writeAscii(buf, 0, verb);
   if (exptime !== undefined) {
     buf[pos++] = SP;
-    pos = writeInt(buf, pos, exptime);
+    pos = writeSignedDecimal(buf, pos, exptime);
   }
   for (let i = 0; i < count; i++) {
     buf[pos++] = SP;
@@ -147,13 +135,13 @@ export function cas(key: string, value: Uint8Array, flags: number, exptime: numb
 
 function storage(verb: string, key: string, value: Uint8Array, flags: number, exptime: number, unique: string | undefined, noreply: boolean): Request<StoreStatus | undefined> {
   const keyBytes = keyByteLength(key);
-  if (!(value instanceof Uint8Array)) throw new InvalidValueError(`${verb}: the value must be a Uint8Array, got ${describe(value)}`);
+  checkValue(verb, value);
   checkFlags(flags);
   checkExptime(exptime);
   const length = value.length;
   const embed = length <= EMBED_LIMIT;
   const line =
-    verb.length + 1 + keyBytes + 1 + digitCount(flags) + 1 + decimalLength(exptime) + 1 + digitCount(length) +
+    verb.length + 1 + keyBytes + 1 + digitCount(flags) + 1 + signedDigitCount(exptime) + 1 + digitCount(length) +
     (unique === undefined ? 0 : unique.length + 1) + (noreply ? NOREPLY.length : 0) + 2;
   const buf = allocBytes(embed ? line + length + 2 : line);
   let pos = writeAscii(buf, 0, verb);
@@ -162,7 +150,7 @@ function storage(verb: string, key: string, value: Uint8Array, flags: number, ex
   buf[pos++] = SP;
   pos = writeDecimal(buf, pos, flags);
   buf[pos++] = SP;
-  pos = writeInt(buf, pos, exptime);
+  pos = writeSignedDecimal(buf, pos, exptime);
   buf[pos++] = SP;
   pos = writeDecimal(buf, pos, length);
   if (unique !== undefined) {
@@ -254,10 +242,10 @@ export function flushAll(delay?: number, noreply = false): Request<OkStatus | un
     text += ` ${delay}`;
   }
   if (noreply) text += NOREPLY;
-  return new Request<OkStatus | undefined>('flush_all', noreply ? ReplyShape.NONE : ReplyShape.OK, ascii(`${text}\r\n`), undefined, undefined, undefined, true, false);
+  return new Request<OkStatus | undefined>('flush_all', noreply ? ReplyShape.NONE : ReplyShape.OK, asciiBytes(`${text}\r\n`), undefined, undefined, undefined, true, false);
 }
 
-const VERSION_BYTES = ascii('version\r\n');
+const VERSION_BYTES = asciiBytes('version\r\n');
 
 /** `version` → the server's version text (e.g. `1.6.18`). */
 export function version(): Request<string> {
@@ -274,29 +262,10 @@ export function stats(group?: string): Request<Stats> {
     throw new InvalidValueError(`stats group must be one word of printable ASCII, got ${describe(group)}`);
   }
   const text = group === undefined ? 'stats\r\n' : `stats ${group}\r\n`;
-  return new Request<Stats>('stats', ReplyShape.STATS, ascii(text), undefined, undefined, undefined, false, false);
+  return new Request<Stats>('stats', ReplyShape.STATS, asciiBytes(text), undefined, undefined, undefined, false, false);
 }
 
-// ───────────────────────────── checks and writers ─────────────────────────────
-
-function checkFlags(flags: number): void {
-  if (!Number.isInteger(flags) || flags < 0 || flags > MAX_U32) {
-    throw new InvalidValueError(`flags must be an integer from 0 to ${MAX_U32}, got ${describe(flags)}`);
-  }
-}
-
-function checkExptime(exptime: number): number {
-  if (!Number.isInteger(exptime) || exptime < MIN_I32 || exptime > MAX_I32) {
-    throw new InvalidValueError(`exptime must be an integer number of seconds from ${MIN_I32} to ${MAX_I32}, got ${describe(exptime)}`);
-  }
-  return exptime;
-}
-
-/** Validates an unsigned 64-bit argument and returns its decimal text. */
-function checkU64(what: string, n: bigint | number): string {
-  if (typeof n === 'number' ? Number.isSafeInteger(n) && n >= 0 : typeof n === 'bigint' && n >= 0n && n <= MAX_U64) return String(n);
-  throw new InvalidValueError(`${what} must be an unsigned 64-bit integer (a bigint, or a safe integer number), got ${describe(n)}`);
-}
+// ───────────────────────────── checks ─────────────────────────────
 
 function isToken(text: unknown): boolean {
   if (typeof text !== 'string' || text.length === 0 || text.length > 250) return false;
@@ -306,23 +275,3 @@ function isToken(text: unknown): boolean {
   }
   return true;
 }
-
-/** Length of a signed integer in decimal. */
-function decimalLength(n: number): number {
-  return n < 0 ? digitCount(-n) + 1 : digitCount(n);
-}
-
-function writeInt(buf: Uint8Array, pos: number, n: number): number {
-  if (n < 0) {
-    buf[pos++] = 0x2d; // '-'
-    return writeDecimal(buf, pos, -n);
-  }
-  return writeDecimal(buf, pos, n);
-}
-
-function ascii(text: string): Uint8Array {
-  const buf = new Uint8Array(text.length);
-  writeAscii(buf, 0, text);
-  return buf;
-}
-
