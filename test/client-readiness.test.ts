@@ -88,6 +88,15 @@ describe('readiness and lifecycle', () => {
     `);
     expect(idle.out).toContain('got v');
     expect(idle.code).toBe(0);
+    // An awaited close() keeps the process until it completes: the code after it runs.
+    const closing = await script(`
+      import { Client } from ${JSON.stringify(ENTRY)};
+      const mc = new Client({ servers: [${JSON.stringify(servers[0].address)}] });
+      await mc.set('k', 'v');
+      await mc.close();
+      console.log('closed');
+    `);
+    expect([closing.out.trim(), closing.code]).toEqual(['closed', 0]);
     // A hung server: the answer never comes, so the command timer (unref'd) is all that is left
     // besides the socket; the process must stay until the timeout rejects, then exit.
     await servers[0].pause();

@@ -43,6 +43,14 @@ export interface ClientEvents {
   error: (error: Error) => void;
 }
 
+// Consumers on libs without ES2023's disposable symbols (a browser lib, ES2022) still get a
+// declaration of Symbol.asyncDispose, so `[Symbol.asyncDispose]()` below type-checks for them.
+declare global {
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+}
+
 /** One server's answer to {@link Client.connect}. */
 export interface ConnectReport {
   /** `host:port`. */

@@ -30,7 +30,7 @@ import {
   TransportError,
 } from '../errors.js';
 import { allocBytes, CRLF } from '../protocol/bytes.js';
-import { DEFAULT_MAX_VALUE_BYTES, MAX_VALUE_BYTES, ReplyParser } from '../protocol/parser.js';
+import { DEFAULT_MAX_VALUE_BYTES, MAX_VALUE_BYTES, QUIET_DONE, ReplyParser } from '../protocol/parser.js';
 import { ReplyShape, type Request } from '../protocol/request.js';
 import type { Connector, Transport, TransportHandlers } from '../transport/transport.js';
 import { Fifo } from './fifo.js';
@@ -491,7 +491,8 @@ export class Connection {
             return;
           }
         } else {
-          this.settle(head, reply);
+          // A quiet meta command (the meta form of noreply) resolves as a text noreply one does.
+          this.settle(head, reply === QUIET_DONE ? undefined : reply);
         }
         // The verdict comes before any answer pipelined behind the handshake is parsed.
         if (head.handshake && --session.handshakeLeft === 0 && !this.verdict(session)) return;
@@ -654,6 +655,8 @@ export class Connection {
     if (session.ending || this.queue.length > 0 || this.outbox.length > 0) return;
     if (session.transport === undefined) return; // still connecting: flush, answers, then here again
     session.ending = true;
+    // Someone awaits this close: the process stays until it completes (closeTimeout bounds it).
+    if (!session.held) this.hold(session, true);
     session.transport.end();
     // A hung server or a black hole never confirms the close (no FIN): don't wait for it forever.
     const ms = Math.min(MAX_TIMER_MS, Math.max(0, this.closeTimeout));

@@ -2,13 +2,13 @@
  * Entry for Bun (the `bun` export condition). The WASM core is read from the package's
  * `build/core.wasm`; sockets are Bun's native `Bun.connect`.
  */
-import { readFile } from 'node:fs/promises';
 import { useNodeBuiltins } from './node-builtins.js';
+import { packagedCore } from './wasm-sources.js';
 import { provideWasm } from '../routing/wasm-core.js';
 import { connectBun } from '../transport/bun.js';
 import { provideConnector } from '../transport/default.js';
 
-provideWasm(() => readFile(new URL('../../build/core.wasm', import.meta.url)));
+provideWasm(packagedCore);
 provideConnector(connectBun);
 useNodeBuiltins();
 

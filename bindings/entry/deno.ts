@@ -5,6 +5,7 @@
  */
 import { useNodeBuiltins } from './node-builtins.js';
 import { provideWasm } from '../routing/wasm-core.js';
+import { inlinedCore } from './inlined-core.js';
 import { provideConnector } from '../transport/default.js';
 import { connectDeno } from '../transport/deno.js';
 
@@ -22,8 +23,7 @@ provideWasm(async () => {
   } catch {
     // The file is missing or unreadable: fall back to the inlined bytes.
   }
-  const { CORE_WASM_BASE64 } = await import('../routing/core-inline.generated.js');
-  return Uint8Array.from(atob(CORE_WASM_BASE64), (c) => c.charCodeAt(0));
+  return inlinedCore();
 });
 provideConnector(connectDeno);
 useNodeBuiltins();

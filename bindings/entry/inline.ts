@@ -1,7 +1,7 @@
 /** Default entry (browsers, bundlers, anything without a filesystem): the WASM bytes are inlined. */
-import { CORE_WASM_BASE64 } from '../routing/core-inline.generated.js';
 import { provideWasm } from '../routing/wasm-core.js';
+import { inlinedCore } from './inlined-core.js';
 
-provideWasm(async () => Uint8Array.from(atob(CORE_WASM_BASE64), (c) => c.charCodeAt(0)));
+provideWasm(inlinedCore);
 
 export * from '../index.js';
