@@ -6,14 +6,14 @@
  * and "not every frontend failed the server back" with a correct library).
  */
 import { describe, expect, it } from 'vitest';
-import { QUICK_CONFIG } from '../bindings/demo/config.js';
-import type { ClientEventRecord } from '../bindings/demo/messages.js';
-import { Origin } from '../bindings/demo/origin.js';
-import { eventsByOutage, failbackTimings, type Outage } from '../bindings/demo/outages.js';
-import { policy } from '../bindings/demo/policies.js';
-import { ReadLedger } from '../bindings/demo/reads.js';
-import { summarize } from '../bindings/demo/summary.js';
-import { judge } from '../bindings/demo/verdict.js';
+import { QUICK_CONFIG } from '../demo/config.js';
+import type { ClientEventRecord } from '../demo/messages.js';
+import { Origin } from '../demo/origin.js';
+import { eventsByOutage, failbackTimings, type Outage } from '../demo/outages.js';
+import { policy } from '../demo/policies.js';
+import { ReadLedger } from '../demo/reads.js';
+import { summarize } from '../demo/summary.js';
+import { judge } from '../demo/verdict.js';
 
 const VICTIM = '127.0.0.1:11212';
 const OTHER = '127.0.0.1:11211';

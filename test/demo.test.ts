@@ -1,21 +1,24 @@
 /**
- * Smoke test of `npm run demo`: runs the compiled demo (dist/demo/main.js) with `--quick`, end to
+ * Smoke test of `npm run demo`: compiles the demo (demo/ → build/demo/, against the library in
+ * dist/, as `npm run demo` does) and runs build/demo/main.js with `--quick`, end to
  * end with real memcached and frontend processes, and checks its JSON result tells Don's story:
  * the PECL-style row serves stale outage copies, both offline rows (Don's flush and the default
  * journal) serve no stale read, cluster flush none from outage copies. Then checks that the HTML
  * is self-contained and that every process the demo started is gone. The bookkeeping behind the
  * rows (events per outage) has its own process-free test: demo-bookkeeping.test.ts.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DemoResult } from '../bindings/demo/result.js';
+import type { DemoResult } from '../demo/result.js';
 
-const MAIN = fileURLToPath(new URL('../dist/demo/main.js', import.meta.url));
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = join(REPO, 'build/demo/main.js');
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -42,7 +45,10 @@ function alive(pid: number): boolean {
 
 let dir: string;
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  // The demo imports 'failback', which resolves to dist/: the library must be built first.
+  if (!existsSync(join(REPO, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  // `npm run build:demo`: this test runs what the current sources compile to, never an old build.
+  await promisify(execFile)(join(REPO, 'node_modules/.bin/tsc'), ['-b', 'demo'], { cwd: REPO });
   dir = await mkdtemp(join(tmpdir(), 'failback-demo-'));
 });
 afterAll(async () => {

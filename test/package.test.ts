@@ -164,7 +164,7 @@ function parseMain(stdout: string): MainOutput {
 }
 
 describe('npm pack → install the tarball into an empty project', () => {
-  it('ships dist/, build/core.wasm and every exports target, and no sources or tests', async () => {
+  it('ships dist/, build/core.wasm and every exports target, and no sources, tests, demo or dev tools', async () => {
     const { files, app } = await packed();
     const keyv = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> }).exports['./keyv'];
     for (const target of [...Object.values(exportsMap()), ...Object.values(keyv)]) {
@@ -173,7 +173,10 @@ describe('npm pack → install the tarball into an empty project', () => {
     }
     expect(files).toContain('build/core.wasm');
     expect(files).toContain('package.json');
-    expect(files.filter((f) => /^(bindings|test|assembly|scripts|bench|node_modules)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(bindings|test|assembly|scripts|bench|demo|tools|node_modules)\//.test(f))).toEqual([]);
+    // The demo and the memcached helper compile to build/ (not published); only the WASM core ships from there.
+    expect(files.filter((f) => f.startsWith('build/'))).toEqual(['build/core.wasm']);
+    expect(files.filter((f) => /^dist\/demo\//.test(f))).toEqual([]);
   }, RUN_TIMEOUT_MS);
 
   it('Node: import "failback" resolves the node entry; createRouter runs WASM and routes like the recording; Client set/get works', async () => {

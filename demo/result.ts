@@ -3,7 +3,7 @@
  * drawn from. Times are milliseconds since the policy's workload started unless named `…At`
  * with epoch semantics.
  */
-import type { FailoverPolicy, FlushPolicy } from '../options.js';
+import type { FailoverPolicy, FlushPolicy } from 'failback';
 import type { DemoConfig } from './config.js';
 import type { PhpExchange } from './php-peer.js';
 import type { PolicyId } from './policies.js';

@@ -2,7 +2,7 @@
  * The IPC protocol between the demo's main process (which hosts the origin and runs the
  * scenario) and its frontend processes. Plain JSON objects over `process.send`.
  */
-import type { FailoverPolicy, FlushPolicy } from '../options.js';
+import type { FailoverPolicy, FlushPolicy } from 'failback';
 import type { WorkloadConfig } from './config.js';
 
 /** What a frontend needs to know, passed as JSON in its argv. */

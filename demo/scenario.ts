@@ -15,7 +15,7 @@ import type { Outage } from './outages.js';
 import type { PolicyDefinition } from './policies.js';
 import { ReadLedger } from './reads.js';
 import type { PolicyResult } from './result.js';
-import { MemcachedServer } from './servers.js';
+import { startServer, type MemcachedServer } from './servers.js';
 import { flushCount } from './stats.js';
 import { summarize } from './summary.js';
 
@@ -27,7 +27,7 @@ export async function runPolicy(policy: PolicyDefinition, config: DemoConfig, bi
   const servers: MemcachedServer[] = [];
   try {
     // Push each server as it comes up, so a failure halfway still stops the ones that started.
-    await Promise.all(Array.from({ length: config.servers + 1 }, async () => { servers.push(await MemcachedServer.start(binary)); }));
+    await Promise.all(Array.from({ length: config.servers + 1 }, async () => { servers.push(await startServer(binary)); }));
     return await runOn(policy, config, servers.slice(0, config.servers), servers[config.servers], signal);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
@@ -69,11 +69,15 @@ async function runOn(policy: PolicyDefinition, config: DemoConfig, pool: Memcach
     const { warmupMs, outageMs, gapMs, tailMs } = config.timeline;
     await delay(warmupMs, undefined, { signal });
     for (const pause of [gapMs, tailMs]) {
-      victimFlushesBeforeKills += await flushCount(victim.port);
+      victimFlushesBeforeKills += await flushCount(victim);
       const killedAt = Date.now();
-      await victim.kill();
+      await victim.stop();
       await delay(outageMs, undefined, { signal });
-      outages.push({ killedAt, ...(await victim.restart()) });
+      // Stamped at the spawn (nothing can have reached the new process before) and when the
+      // accept-poll first connected (a frontend's own probe may have got there first).
+      const restartedAt = Date.now();
+      await victim.restart();
+      outages.push({ killedAt, restartedAt, acceptedAt: Date.now() });
       await delay(pause, undefined, { signal });
     }
     totals = await fleet.stop();
@@ -81,7 +85,7 @@ async function runOn(policy: PolicyDefinition, config: DemoConfig, pool: Memcach
     await fleet.kill(); // no-op after a clean stop; the abort and error path
   }
   const durationMs = Date.now() - startedAt;
-  const counts = await Promise.all([...pool, gutter].map((s) => flushCount(s.port)));
+  const counts = await Promise.all([...pool, gutter].map(flushCount));
   return summarize({
     policy, config, victim: victim.address, startedAt, durationMs,
     outages, events, totals, ledger, origin,

@@ -1,5 +1,5 @@
 /** The failure policies the demo compares, one row each. */
-import type { FailoverPolicy, FlushPolicy } from '../options.js';
+import type { FailoverPolicy, FlushPolicy } from 'failback';
 
 /** Identifier of a demo row (also the key in the JSON result). */
 export type PolicyId = 'pecl' | 'offline' | 'journal' | 'cluster' | 'gutter';

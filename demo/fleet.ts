@@ -16,7 +16,7 @@ export interface FleetListener {
   event(record: ClientEventRecord): void;
 }
 
-/** The compiled frontend entry, next to this file in dist/demo. */
+/** The compiled frontend entry, next to this file in build/demo/. */
 const FRONTEND_SCRIPT = fileURLToPath(new URL('./frontend.js', import.meta.url));
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;

@@ -7,9 +7,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { Client } from '../entry/node.js';
+import { Client } from 'failback';
 import type { MemcachedServer } from './servers.js';
 
+/** The PHP side, from the compiled build/demo/php-peer.js: the script stays in demo/, where it is written. */
 const SCRIPT = fileURLToPath(new URL('../../demo/php-frontend.php', import.meta.url));
 
 /** What the exchange showed, for the report. */

@@ -4,7 +4,7 @@
  * - write: update the origin first, then `set` the new value (write-through).
  * Values carry their version and when they were stored, so every read can be judged later.
  */
-import type { Client } from '../client/client.js';
+import type { Client } from 'failback';
 import { decodeValue, encodeValue, keyName } from './workload.js';
 
 /** The origin as a frontend reaches it (over IPC in the demo). */

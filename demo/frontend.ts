@@ -9,7 +9,7 @@
  * Config comes as JSON in argv[2].
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { Client } from '../entry/node.js';
+import { Client } from 'failback';
 import type { ClientEventRecord, FrontendConfig, FrontendMessage, FrontendTotals, MainMessage } from './messages.js';
 import { ReadThroughCache, type OriginAccess, type ReadObservation } from './read-through.js';
 import { homeKeys, KeyPicker } from './workload.js';
@@ -158,7 +158,7 @@ async function main(config: FrontendConfig): Promise<void> {
 }
 
 if (process.send === undefined) {
-  process.stderr.write('frontend.js is started by the demo (node dist/demo/main.js), not by hand\n');
+  process.stderr.write('frontend.js is started by the demo (node build/demo/main.js), not by hand\n');
   process.exitCode = 2;
 } else {
   main(JSON.parse(process.argv[2] ?? '{}') as FrontendConfig).catch((err: unknown) => {

@@ -1,9 +1,9 @@
-/** The demo's command line: `node dist/demo/main.js [--quick] [--json PATH] [--out PATH] [--policies …]`. */
+/** The demo's command line: `node build/demo/main.js [--quick] [--json PATH] [--out PATH] [--policies …]`. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { POLICIES, type PolicyId } from './policies.js';
 
-export const USAGE = `usage: npm run demo -- [options]   (or: node dist/demo/main.js [options])
+export const USAGE = `usage: npm run demo -- [options]   (or: node build/demo/main.js [options])
 
 Starts local memcached servers and frontend processes, kills and restarts one server twice
 (Don's 2006 sequence) under each failure policy, and compares stale reads side by side.

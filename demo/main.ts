@@ -17,7 +17,7 @@ import { policy } from './policies.js';
 import { renderReport } from './report.js';
 import type { DemoResult, PolicyResult } from './result.js';
 import { runPolicy } from './scenario.js';
-import { MemcachedServer } from './servers.js';
+import { startServer, type MemcachedServer } from './servers.js';
 import { judge } from './verdict.js';
 
 function log(line: string): void {
@@ -73,7 +73,7 @@ async function phpFrontend(binary: string, count: number, log: (line: string) =>
   log(`▶ PHP frontend (PECL memcache) and failback exchanging values on ${count} servers…`);
   const servers: MemcachedServer[] = [];
   try {
-    await Promise.all(Array.from({ length: count }, async () => { servers.push(await MemcachedServer.start(binary)); }));
+    await Promise.all(Array.from({ length: count }, async () => { servers.push(await startServer(binary)); }));
     const exchange = await exchangeWithPhp(servers, 200);
     log(`  failback read ${exchange.failbackReadEqual}/${exchange.phpWrote} of PHP's values, PHP read ${exchange.phpReadEqual}/${exchange.failbackWrote} of failback's`);
     return exchange;
