@@ -1,16 +1,17 @@
 // Client benchmarks: failback against the Node memcached clients (memjs, memcached, memcache-client)
 // and memcaslap (C, libmemcached-tools), on real memcached processes on loopback, 1 and 4 servers.
-// Run: npm run build && node bench/client.mjs   (REPS=3, BENCH_MS=1000 per client per repetition, SLICES=4)
+// Run: npm run bench:client   (npm run build && npm run build:tools && node bench/client.mjs; REPS=3, BENCH_MS=1000 per client per repetition, SLICES=4)
 // Markdown goes to stdout, progress to stderr.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, connect } from 'node:net';
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { crc32 } from 'node:zlib';
 import { Client } from '../dist/entry/node.js';
+import { MemcachedServer } from '../build/tools/memcached.js';
+import { memcachedBinary } from '../build/tools/memcached-binary.js';
 import { createBareClient } from './bare-net.mjs';
 import { best, fmtRate, machine, measureRuns, ratio, timed } from './lib.mjs';
 import { MEMCASLAP, memcaslapAvailable, runMemcaslap } from './memcaslap.mjs';
@@ -26,7 +27,6 @@ const MS = Number(process.env.BENCH_MS ?? 1000);
 const WARMUP_MS = Number(process.env.WARMUP_MS ?? 200);
 /** Each repetition's BENCH_MS per Node client is cut into this many rounds over all clients. */
 const SLICES = Number(process.env.SLICES ?? 4);
-const MEMCACHED = process.env.MEMCACHED_BIN ?? '/usr/bin/memcached';
 const DISTRIBUTION = process.env.FAILBACK_DISTRIBUTION; // failback's default (consistent) when unset
 /** Timeout given to every client, in ms: generous, as other work may share this machine. */
 const TIMEOUT_MS = 2000;
@@ -63,45 +63,21 @@ const VALUE_OF = new Map(KEYS.map((k, i) => [k, VALUES[i]]));
 
 // ───────────────────────── memcached processes (ours, stopped by pid) ─────────────────────────
 
-const started = [];
-process.once('exit', () => { for (const child of started) if (child.exitCode === null) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } });
+// The shared helper (tools/memcached.ts, compiled by npm run build:tools) kills what it started
+// on exit; a Ctrl-C has to become an exit for that.
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+const started = [];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const accepts = (port) => new Promise((resolve) => {
-  const s = connect({ host: '127.0.0.1', port });
-  s.once('connect', () => { s.destroy(); resolve(true); });
-  s.once('error', () => { s.destroy(); resolve(false); });
-});
-
+/** One memcached sized for the bench (256 MB: every key on every server); resolves with its address. */
 async function startMemcached() {
-  const port = await freePort();
-  const args = ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '256', '-t', '2', '-c', '4096', ...(process.getuid?.() === 0 ? ['-u', 'root'] : [])];
-  const child = spawn(MEMCACHED, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  started.push(child);
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
-    if (child.exitCode !== null) throw new Error(`memcached exited (${child.exitCode}) on port ${port}`);
-    if (await accepts(port)) return `127.0.0.1:${port}`;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`memcached did not accept connections on port ${port}`);
+  const server = await MemcachedServer.start({ memoryMb: 256, threads: 2, maxConnections: 4096 });
+  started.push(server);
+  return server.address;
 }
 
+/** SIGTERM, a clean exit: nothing is measured any more. */
 function stopMemcached() {
-  return Promise.all(started.map((child) => child.exitCode !== null ? undefined : new Promise((resolve) => {
-    child.once('exit', resolve);
-    process.kill(child.pid, 'SIGTERM');
-  })));
+  return Promise.all(started.map((server) => server.stop('SIGTERM')));
 }
 
 /** Every key on every server: whatever a client's sharding, each of its gets is a hit. */
@@ -300,7 +276,7 @@ const slapOn = memcaslapAvailable() && process.env.MEMCASLAP !== '0';
 
 progress(`client bench: ${REPS} repetitions × ${MS} ms per measurement (+${WARMUP_MS} ms verified warm-up)`);
 const allServers = await Promise.all([startMemcached(), startMemcached(), startMemcached(), startMemcached()]);
-const memcachedVersion = execFileSync(MEMCACHED, ['-V']).toString().trim();
+const memcachedVersion = execFileSync(memcachedBinary(), ['-V']).toString().trim();
 const slapVersion = slapOn ? execFileSync(MEMCASLAP, ['-V']).toString().trim().split('\n')[0] : 'not run';
 
 log(`# client benchmarks\nmachine: ${machine()}\nrepetitions: ${REPS} × ${MS} ms per client and workload, interleaved: each repetition runs the Node clients in ${SLICES} rounds of ${MS / SLICES} ms, and memcaslap once (medians; ratios are medians of per-repetition ratios)`);

@@ -1,39 +1,26 @@
 // Cost of a request for a down server's key (no I/O: offline buckets), and time to failback.
 // Run: npm run bench:failback
-import { spawn } from 'node:child_process';
-import { createServer, connect } from 'node:net';
 import { Client, createRouter } from '../dist/entry/node.js';
+import { startCluster } from '../build/tools/memcached.js';
 import { fmtRate, machine, measure } from './lib.mjs';
 
 const REPS = Number(process.env.REPS ?? 5);
 const out = [];
 const log = (s) => { out.push(s); console.log(s); };
 
-async function freePort() {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-}
-async function startMemcached(port) {
-  const child = spawn('memcached', ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '64', ...(process.getuid?.() === 0 ? ['-u', 'root'] : [])], { stdio: 'ignore' });
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((r) => { const s = connect(port, '127.0.0.1'); s.once('connect', () => { s.destroy(); r(true); }); s.once('error', () => r(false)); });
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('memcached did not start');
-}
-
 log(`# failback benchmarks\nmachine: ${machine()}\nrepetitions: ${REPS}\n`);
-const ports = await Promise.all([freePort(), freePort()]);
-const procs = await Promise.all(ports.map(startMemcached));
+// The shared helper (tools/memcached.ts, compiled by npm run build:tools): kills and restarts by pid, on the same port.
+const memcached = await startCluster(2);
+const victim = memcached[1];
 try {
-  const servers = ports.map((p) => `127.0.0.1:${p}`);
+  const servers = memcached.map((m) => m.address);
   const mc = new Client({ servers, retryInterval: 500, timeout: 300, connectTimeout: 300 });
   const router = await createRouter({ servers });
   const keys = [];
   for (let i = 0; keys.length < 1000; i++) if (router.owner(`k:${i}`) === 1) keys.push(`k:${i}`);
   await mc.set(keys[0], 'x');
-  const down = new Promise((r) => mc.on('down', r));
-  procs[1].kill('SIGKILL');
+  const down = new Promise((r) => mc.once('down', r));
+  await victim.stop();
   await down;
 
   const N = 1000;
@@ -49,12 +36,12 @@ try {
   // Time to failback: restart, then wait for 'up'.
   const times = [];
   for (let i = 0; i < 3; i++) {
-    const upEvent = new Promise((res) => { const off = mc.on('up', () => { off(); res(Date.now()); }); });
-    procs[1] = await startMemcached(ports[1]);
+    const upEvent = new Promise((res) => mc.once('up', () => res(Date.now())));
+    await victim.restart();
     const restarted = Date.now();
     times.push((await upEvent) - restarted);
-    const again = new Promise((res) => { const off = mc.on('down', () => { off(); res(); }); });
-    procs[1].kill('SIGKILL');
+    const again = new Promise((res) => mc.once('down', res));
+    await victim.stop();
     await mc.get(keys[0]).catch(() => undefined);
     await again;
   }
@@ -62,5 +49,5 @@ try {
   times.forEach((t, i) => log(`| ${i + 1} | ${t} | ${t <= 1550 ? 'yes' : '**no**'} |`));
   await mc.close();
 } finally {
-  for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+  await Promise.all(memcached.map((m) => m.stop()));
 }
