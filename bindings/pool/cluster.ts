@@ -166,7 +166,7 @@ export class Cluster {
     const index = this.router.route(key);
     if (index >= 0) {
       if (this.downCount === 0) return this.slots[index].direct;
-      return this.standIn(this.slots[index], this.router.owner(key));
+      return this.routedTarget(this.slots[index], this.router.owner(key));
     }
     return this.gutterFor(key, this.router.owner(key));
   }
@@ -178,7 +178,7 @@ export class Cluster {
     for (let i = 0; i < keys.length; i++) {
       const index = routed[i];
       if (index >= 0 && this.downCount === 0) out[i] = this.slots[index].direct;
-      else if (index >= 0) out[i] = this.standIn(this.slots[index], this.router.owner(keys[i]));
+      else if (index >= 0) out[i] = this.routedTarget(this.slots[index], this.router.owner(keys[i]));
       else out[i] = this.gutterFor(keys[i], this.router.owner(keys[i]));
     }
     return out;
@@ -194,7 +194,12 @@ export class Cluster {
     return this.slots[this.router.owner(key)];
   }
 
-  private standIn(slot: ServerSlot, owner: number): Target {
+  /**
+   * The target of a key the router sent to `slot` while some server is down: the slot's own target
+   * when it is the key's owner, else `slot` standing in for the down owner (redistribute), with
+   * the owner named (its counters, recovery and journal are charged) and the failover TTL cap.
+   */
+  private routedTarget(slot: ServerSlot, owner: number): Target {
     if (owner === slot.index) return slot.direct;
     return { slot, owner: this.slots[owner], ttlCap: this.options.failoverTtl };
   }
