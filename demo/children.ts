@@ -10,7 +10,7 @@ const live = new Set<ChildProcess>();
 const started: number[] = [];
 
 /** True while `child` has neither exited nor been killed by a signal. */
-export function isRunning(child: ChildProcess): boolean {
+function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
@@ -22,7 +22,7 @@ export function track(child: ChildProcess): void {
 }
 
 /** Sends `signal` to `child` by pid if it is still ours and running; false when there was nothing to signal. */
-export function signalChild(child: ChildProcess, signal: NodeJS.Signals): boolean {
+function signalChild(child: ChildProcess, signal: NodeJS.Signals): boolean {
   if (child.pid === undefined || !isRunning(child)) return false;
   try {
     process.kill(child.pid, signal);
@@ -50,11 +50,6 @@ export function killAllNow(): number {
   let killed = 0;
   for (const child of live) if (signalChild(child, 'SIGKILL')) killed++;
   return killed;
-}
-
-/** How many tracked processes are still running. */
-export function runningCount(): number {
-  return [...live].filter(isRunning).length;
 }
 
 /** Pids of every process the demo started so far. */
