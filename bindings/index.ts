@@ -6,7 +6,7 @@
  * registers the WASM core and re-exports this module.
  */
 export { createRouter, Router, type RouteKey } from './routing/router.js';
-export type { RouterOptions, DistributionName, PlacementName, CompatName, HashName, LibhashkitHashName, TwemproxyHashName, FailoverName, EngineName } from './routing/options.js';
+export type { RouterOptions, DistributionName, PlacementName, CompatName, HashName, LibhashkitHashName, TwemproxyHashName, FailoverName, KeyTypeName, EngineName } from './routing/options.js';
 export type { ServerSpec, ServerAddress } from './servers.js';
 export * from './errors.js';
 export { Client, FailbackClient, type ClientConstructor, type ClientEvents, type ReconnectCallback, type FailureCallback, type StoreOptions, type CommandOptions, type ConnectReport } from './client/client.js';
