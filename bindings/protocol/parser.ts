@@ -1,7 +1,12 @@
 /**
- * Incremental parser of memcached's text-protocol replies. The connection feeds it network chunks
- * in order and asks for the reply of the oldest pending request; answers come back in request
- * order, so the expected shape is always known and nothing is guessed.
+ * Incremental parser of memcached's replies, text protocol and meta protocol alike. The connection
+ * feeds it network chunks in order and asks for the reply of the oldest pending request; answers
+ * come back in request order, so the expected shape is always known and nothing is guessed.
+ *
+ * Both protocols share the line, value and carry machinery below. Meta lines are interpreted by
+ * meta-line.ts; here every meta answer's opaque token must be its request's (or, in a quiet
+ * multi-key batch, one of the batch's, in order), else the stream is broken: a value can never be
+ * handed to the request next to the one it answers.
  *
  * Speed rules: bytes are scanned, never decoded wholesale, and no regular expression runs. Keys
  * are matched as bytes against the ones the request sent (the caller's strings are returned, so
@@ -11,8 +16,12 @@
  * is copied aside, so the leftover state is at most one partial line.
  */
 import { ClientError, ProtocolError, ServerError, UnknownCommandError, type MemcacheError } from '../errors.js';
-import { allocBytes, CR, decodeText, describeBytes, EMPTY_BYTES, LF, SP } from './bytes.js';
-import type { Item, Stats } from './replies.js';
+import { isBase64Of } from './base64.js';
+import { allocBytes, bytesEqual, CR, decodeText, describeBytes, EMPTY_BYTES, LF, SP } from './bytes.js';
+import { Decimal } from './decimal.js';
+import { MetaCode, MetaFlag, MetaLine } from './meta-line.js';
+import type { InvalidateStatus, LeaseItem } from './meta-replies.js';
+import type { Item, Key, Stats } from './replies.js';
 import { ReplyShape, type Request } from './request.js';
 
 /** Longest reply line accepted (memcached's are far shorter); past it the stream is garbage. */
@@ -30,12 +39,28 @@ export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_U64 = (1n << 64n) - 1n;
 
+/**
+ * What {@link ReplyParser.next} returns once a quiet meta command (`ReplyShape.META_QUIET`, the
+ * meta form of `noreply`) has been answered. Its result is `undefined`, which `next` already uses
+ * for "more bytes needed", so it gets a token of its own; the connection resolves it as `undefined`.
+ */
+export const QUIET_DONE: unique symbol = Symbol('failback.quietDone');
+
 // Byte values of the letters the dispatch looks at.
 const A = 65, C = 67, D = 68, E = 69, K = 75, L = 76, N = 78, O = 79, R = 82, S = 83, T = 84, U = 85, V = 86;
 const ZERO = 48, NINE = 57;
 
 const STORED = 'STORED', NOT_STORED = 'NOT_STORED', EXISTS = 'EXISTS', NOT_FOUND = 'NOT_FOUND';
 const DELETED = 'DELETED', TOUCHED = 'TOUCHED', OK = 'OK';
+const INVALIDATED: InvalidateStatus = 'INVALIDATED';
+
+/** What each meta status code means, for each shape whose answer is one status line. */
+const META_STATUS: Readonly<Partial<Record<ReplyShape, Readonly<Record<number, string>>>>> = {
+  [ReplyShape.META_STORE]: { [MetaCode.HD]: STORED, [MetaCode.NS]: NOT_STORED, [MetaCode.EX]: EXISTS, [MetaCode.NF]: NOT_FOUND },
+  [ReplyShape.META_DELETE]: { [MetaCode.HD]: DELETED, [MetaCode.NF]: NOT_FOUND },
+  [ReplyShape.META_TOUCH]: { [MetaCode.HD]: TOUCHED, [MetaCode.EN]: NOT_FOUND },
+  [ReplyShape.META_INVALIDATE]: { [MetaCode.HD]: INVALIDATED, [MetaCode.NF]: NOT_FOUND },
+};
 
 /**
  * Parses the replies of one connection's byte stream. Create one per connection (per socket):
@@ -65,17 +90,21 @@ export class ReplyParser {
   private lineEnd = 0;
 
   /** Retrieval in progress: the hit of a one-key retrieval, or the hits of a multi-key one. */
-  private found: Item | null = null;
-  private items: Item[] | null = null;
+  private found: Item<Key> | null = null;
+  private items: Item<Key>[] | null = null;
   /** Index of the requested key the next `VALUE` most likely names (memcached keeps order). */
   private keyCursor = 0;
   /** True while parsing a multi-key retrieval (set with each `VALUE` header). */
   private multi = false;
 
-  /** A value whose bytes are still arriving: header fields, bytes still missing (`\r\n` included), parts so far. */
-  private bodyKey = '';
+  /** The value being read: its header's fields, bytes still missing (`\r\n` included), parts so far. */
+  private bodyKey: Key = '';
   private bodyFlags = 0;
   private bodyCas: bigint | undefined = undefined;
+  /** For a lease read (`META_LEASE`), the line's TTL and `W`/`X`/`Z` bits; `lease` false otherwise. */
+  private bodyLease = false;
+  private bodyTtl = 0;
+  private bodyLeaseFlags = 0;
   private bodyLength = 0;
   private bodyNeed = 0;
   private bodyParts: Uint8Array[] = [];
@@ -86,6 +115,19 @@ export class ReplyParser {
   /** Last number read by `readNumber`, and a `bigint` when it did not fit a safe integer. */
   private number = 0;
   private bigNumber: bigint | undefined = undefined;
+  private readonly decimal = new Decimal();
+
+  /** The meta line just read. */
+  private readonly meta = new MetaLine();
+  /**
+   * A meta reply that ends with `MN` (quiet batch, quiet command): the lowest key index the next
+   * answer may belong to (each key answers at most once, in order), and the first error line seen,
+   * returned once `MN` arrives so that the stream stays in step.
+   */
+  private cursor = 0;
+  private pendingError: MemcacheError | null = null;
+  /** A meta counter's `VA` line was read: the length of the number line that follows; else -1. */
+  private counterSize = -1;
 
   private failure: ProtocolError | undefined;
 
@@ -148,29 +190,50 @@ export class ReplyParser {
    * Throws {@link ProtocolError} when the bytes are not a valid reply of that shape; the parser
    * then stays failed.
    */
-  next<R>(request: Request<R>): R | MemcacheError | undefined {
+  next<R>(request: Request<R>): R | MemcacheError | typeof QUIET_DONE | undefined {
     if (this.failure !== undefined) throw this.failure;
     try {
-      switch (request.shape) {
-        case ReplyShape.ITEM:
-        case ReplyShape.ITEMS:
-          return this.retrieval(request) as R | MemcacheError | undefined;
-        case ReplyShape.STATS:
-          return this.statsReply(request) as R | MemcacheError | undefined;
-        case ReplyShape.NONE:
-          throw new ProtocolError(`${request.command} was sent with noreply: no reply to parse`);
-        default:
-          return this.lineReply(request) as R | MemcacheError | undefined;
-      }
+      return this.answer(request) as R | MemcacheError | typeof QUIET_DONE | undefined;
     } catch (err) {
       if (err instanceof ProtocolError) this.fail(err);
       throw err;
     }
   }
 
+  /** Parses the reply of `request`'s shape (see {@link ReplyParser.next}). */
+  private answer(request: Request<unknown>): unknown {
+    switch (request.shape) {
+      case ReplyShape.ITEM:
+      case ReplyShape.ITEMS:
+        return this.retrieval(request);
+      case ReplyShape.STATS:
+        return this.statsReply(request);
+      case ReplyShape.NONE:
+        throw new ProtocolError(`${request.command} was sent with noreply: no reply to parse`);
+      case ReplyShape.META_ITEM:
+      case ReplyShape.META_ITEMS:
+      case ReplyShape.META_LEASE:
+        return this.metaRetrieval(request);
+      case ReplyShape.META_STORE:
+      case ReplyShape.META_DELETE:
+      case ReplyShape.META_TOUCH:
+      case ReplyShape.META_INVALIDATE:
+        return this.metaStatus(request);
+      case ReplyShape.META_COUNTER:
+        return this.metaCounter(request);
+      case ReplyShape.META_QUIET:
+        return this.metaQuiet(request);
+      default:
+        return this.lineReply(request);
+    }
+  }
+
   /** True when received bytes or a partly parsed reply are waiting (bytes nobody asked for, if no request is pending). */
   get buffered(): boolean {
-    return this.pos < this.buf.length || this.carryLength > 0 || this.bodyNeed > 0 || this.found !== null || this.items !== null || this.stats !== null;
+    return (
+      this.pos < this.buf.length || this.carryLength > 0 || this.bodyNeed > 0 || this.found !== null || this.items !== null || this.stats !== null ||
+      this.cursor > 0 || this.pendingError !== null || this.counterSize >= 0
+    );
   }
 
   /** The error that broke the stream, if any. */
@@ -215,7 +278,7 @@ export class ReplyParser {
     return this.errorReply(request);
   }
 
-  /** `incr`/`decr` answer: digits (memcached may pad with spaces) → number, or bigint past 2^53 − 1. */
+  /** `incr`/`decr` answer (or meta `ma`'s number line): digits (memcached may pad with spaces) → number, or bigint past 2^53 − 1. */
   private counter(request: Request<unknown>): number | bigint {
     const b = this.line;
     let end = this.lineEnd;
@@ -229,7 +292,7 @@ export class ReplyParser {
 
   // ───────────────────────────── retrieval ─────────────────────────────
 
-  private retrieval(request: Request<unknown>): Item | Item[] | null | MemcacheError | undefined {
+  private retrieval(request: Request<unknown>): Item<Key> | Item<Key>[] | null | MemcacheError | undefined {
     for (;;) {
       if (this.bodyNeed > 0 && !this.readBody()) return undefined;
       if (!this.readLine()) return undefined;
@@ -270,11 +333,7 @@ export class ReplyParser {
     const flags = this.number;
     p = this.readNumber(b, p + 1, e, 10);
     const length = this.number;
-    if (length > this.maxValueBytes) {
-      throw new ProtocolError(
-        `memcached announced a value of ${length} bytes for key ${JSON.stringify(key)}, more than the limit of ${this.maxValueBytes} (maxValueBytes; raise it for a server with a larger item_size_max)`,
-      );
-    }
+    this.checkValueSize(length, key);
     let cas: bigint | undefined;
     if (p !== e) {
       if (b[p] !== SP || this.readNumber(b, p + 1, e, 20) !== e) throw this.badLine(request, 'a VALUE header');
@@ -284,19 +343,36 @@ export class ReplyParser {
     if (request.shape === ReplyShape.ITEM && this.found !== null) {
       throw new ProtocolError(`memcached answered ${request.command} for one key with more than one VALUE`);
     }
+    this.bodyKey = key;
+    this.bodyFlags = flags;
+    this.bodyCas = cas;
+    this.bodyLease = false;
+    this.startValue(length);
+  }
 
+  /** A value larger than `maxValueBytes` is refused from its header, before any of its bytes are buffered. */
+  private checkValueSize(length: number, key: Key): void {
+    if (length > this.maxValueBytes) {
+      throw new ProtocolError(
+        `memcached announced a value of ${length} bytes for key ${describeKey(key)}, more than the limit of ${this.maxValueBytes} (maxValueBytes; raise it for a server with a larger item_size_max)`,
+      );
+    }
+  }
+
+  /**
+   * Takes the `length` value bytes (and `\r\n`) that follow the header just read, whose fields
+   * are in `body*`: as a view when this chunk holds them all, else collected by `readBody`.
+   */
+  private startValue(length: number): void {
     const buf = this.buf;
     const at = this.pos;
     if (buf.length - at >= length + 2) {
       // The whole value is in this chunk: hand out a view, no copy.
-      if (buf[at + length] !== CR || buf[at + length + 1] !== LF) throw this.badValueEnd(key);
+      if (buf[at + length] !== CR || buf[at + length + 1] !== LF) throw this.badValueEnd(this.bodyKey);
       this.pos = at + length + 2;
-      this.addItem({ key, flags, value: buf.subarray(at, at + length), cas });
+      this.addItem(buf.subarray(at, at + length));
       return;
     }
-    this.bodyKey = key;
-    this.bodyFlags = flags;
-    this.bodyCas = cas;
     this.bodyLength = length;
     this.bodyNeed = length + 2;
     this.readBody();
@@ -333,11 +409,26 @@ export class ReplyParser {
       offset += part.length;
     }
     if (cr !== CR || lf !== LF) throw this.badValueEnd(this.bodyKey);
-    this.addItem({ key: this.bodyKey, flags: this.bodyFlags, value, cas: this.bodyCas });
+    this.addItem(value);
     return true;
   }
 
-  private addItem(item: Item): void {
+  /** Makes the item of the value just read from the `body*` header fields. */
+  private addItem(value: Uint8Array): void {
+    const key = this.bodyKey;
+    const flags = this.bodyFlags;
+    const cas = this.bodyCas;
+    let item: Item<Key>;
+    if (this.bodyLease) {
+      const bits = this.bodyLeaseFlags;
+      const lease: LeaseItem<Key> = {
+        key, flags, value, cas: cas ?? 0n, ttl: this.bodyTtl,
+        win: (bits & MetaFlag.W) !== 0, stale: (bits & MetaFlag.X) !== 0, alreadyWon: (bits & MetaFlag.Z) !== 0,
+      };
+      item = lease;
+    } else {
+      item = { key, flags, value, cas };
+    }
     if (this.multi) (this.items ??= []).push(item);
     else this.found = item;
   }
@@ -358,20 +449,192 @@ export class ReplyParser {
     for (let tried = 0, i = this.keyCursor; tried < count; tried++, i = i + 1 === count ? 0 : i + 1) {
       const ks = spans[2 * i];
       if (spans[2 * i + 1] - ks !== length) continue;
-      let same = true;
-      for (let j = 0; j < length; j++) {
-        if (sent[ks + j] !== b[start + j]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
+      if (bytesEqual(b, start, end, sent, ks)) {
         this.keyCursor = i + 1 === count ? 0 : i + 1;
         return keys[i];
       }
     }
     throw new ProtocolError(
       `memcached answered ${request.command} with a VALUE for key ${describeBytes(b, start, end)}, which was not requested`,
+    );
+  }
+
+  // ───────────────────────────── meta protocol ─────────────────────────────
+
+  /**
+   * `mg … v`: `VA` and the value, or `EN`, for one key (`META_ITEM`, `META_LEASE`); or the hits of
+   * a quiet batch, each `VA` for a key of the batch in order, up to `MN` (`META_ITEMS`).
+   */
+  private metaRetrieval(request: Request<unknown>): Item<Key> | Item<Key>[] | null | MemcacheError | undefined {
+    const batch = request.shape === ReplyShape.META_ITEMS;
+    const line = this.meta;
+    for (;;) {
+      if (this.bodyNeed > 0 && !this.readBody()) return undefined;
+      if (!batch && this.found !== null) {
+        const found = this.found;
+        this.found = null;
+        return found;
+      }
+      if (!this.readLine()) return undefined;
+      if (!line.read(this.line, this.lineStart, this.lineEnd, request.command)) {
+        const error = this.errorReply(request);
+        if (!batch) return error;
+        // An error line carries no opaque token: it stands for the next key that has not answered
+        // and, once every key has, for `mn` itself (a server that knows no meta commands).
+        if (this.cursor === keyCount(request)) return this.endFenced(error) ?? error;
+        this.pendingError ??= error;
+        this.cursor++;
+        continue;
+      }
+      const code = line.code;
+      if (batch && code === MetaCode.MN) {
+        const items = this.items ?? [];
+        return this.endFenced(null) ?? items;
+      }
+      if (code !== MetaCode.VA && code !== MetaCode.EN) throw this.badLine(request, batch ? 'VA, EN or MN' : 'VA or EN');
+      const index = batch ? this.answerIndex(request, keyCount(request)) : this.checkOpaque(request);
+      if ((line.flags & MetaFlag.k) !== 0) this.checkKey(request, index);
+      if (code === MetaCode.VA) this.metaValueHeader(request, index, batch);
+      else if (!batch) return null;
+    }
+  }
+
+  /** A `VA` header of a retrieval: its fields into `body*`, then the value. */
+  private metaValueHeader(request: Request<unknown>, index: number, batch: boolean): void {
+    const line = this.meta;
+    const lease = request.shape === ReplyShape.META_LEASE;
+    const needed = lease ? MetaFlag.f | MetaFlag.c | MetaFlag.t : MetaFlag.f;
+    if ((line.flags & needed) !== needed) throw this.badLine(request, lease ? 'a VA line with flags, CAS and TTL (f, c, t)' : 'a VA line with client flags (f)');
+    const key = request.binaryKeys?.[index] ?? request.keys![index];
+    this.checkValueSize(line.size, key);
+    this.bodyKey = key;
+    this.bodyFlags = line.clientFlags;
+    this.bodyCas = line.cas;
+    this.bodyLease = lease;
+    this.bodyTtl = line.ttl;
+    this.bodyLeaseFlags = line.flags;
+    this.multi = batch;
+    this.startValue(line.size);
+  }
+
+  /** `ms`, `md`, `mg … T`, `md … I`: one status line carrying the request's opaque token. */
+  private metaStatus(request: Request<unknown>): string | MemcacheError | undefined {
+    if (!this.readLine()) return undefined;
+    const line = this.meta;
+    if (!line.read(this.line, this.lineStart, this.lineEnd, request.command)) return this.errorReply(request);
+    this.checkOpaque(request);
+    const status = META_STATUS[request.shape]?.[line.code];
+    if (status !== undefined) return status;
+    throw this.badLine(request, `an answer to ${request.command}`);
+  }
+
+  /** `ma … v`: `VA <length>` and the new value on a line of its own, or `NF` → `null`. */
+  private metaCounter(request: Request<unknown>): number | bigint | null | MemcacheError | undefined {
+    if (this.counterSize < 0) {
+      if (!this.readLine()) return undefined;
+      const line = this.meta;
+      if (!line.read(this.line, this.lineStart, this.lineEnd, request.command)) return this.errorReply(request);
+      this.checkOpaque(request);
+      if (line.code === MetaCode.NF) return null;
+      if (line.code !== MetaCode.VA) throw this.badLine(request, 'VA or NF');
+      this.counterSize = line.size;
+    }
+    if (!this.readLine()) return undefined;
+    const size = this.counterSize;
+    this.counterSize = -1;
+    if (this.lineEnd - this.lineStart !== size) throw this.badLine(request, `a counter value of ${size} bytes`);
+    return this.counter(request);
+  }
+
+  /**
+   * A quiet command and its `mn`: the line of an outcome `q` does not hide (a failure, or `mg`'s
+   * `HD`), which noreply does not report, then `MN`. A reported error line is returned once `MN` is in.
+   */
+  private metaQuiet(request: Request<unknown>): typeof QUIET_DONE | MemcacheError | undefined {
+    const line = this.meta;
+    for (;;) {
+      if (!this.readLine()) return undefined;
+      if (!line.read(this.line, this.lineStart, this.lineEnd, request.command)) {
+        // SERVER_ERROR is an outcome ("could not"), which noreply does not report (memcached's
+        // text noreply hides it too); CLIENT_ERROR and ERROR say the command was not understood.
+        const error = this.errorReply(request);
+        const reported = error instanceof ServerError ? null : error;
+        if (this.cursor === 1) return this.endFenced(reported) ?? QUIET_DONE;
+        this.pendingError = reported;
+        this.cursor = 1;
+        continue;
+      }
+      if (line.code === MetaCode.MN) return this.endFenced(null) ?? QUIET_DONE;
+      // Its data block could not be told from commands: a quiet command never asks for a value.
+      if (line.code === MetaCode.VA) throw this.badLine(request, 'an answer without a value');
+      this.answerIndex(request, 1);
+    }
+  }
+
+  /**
+   * Ends a reply fenced by `mn`, forgetting its state: returns the first error line seen in it
+   * (else `error`, the fence's own), or null when there was none.
+   */
+  private endFenced(error: MemcacheError | null): MemcacheError | null {
+    const failure = this.pendingError ?? error;
+    this.items = null;
+    this.pendingError = null;
+    this.cursor = 0;
+    return failure;
+  }
+
+  /** A one-key meta answer must carry its request's opaque token; returns the key index (0). */
+  private checkOpaque(request: Request<unknown>): number {
+    if (this.meta.opaque !== request.opaque) throw this.opaqueMismatch(request, `O${request.opaque}`);
+    return 0;
+  }
+
+  /**
+   * An answer within a fenced reply of `count` commands must carry one of their opaque tokens, and
+   * a later one than the previous answer's (memcached answers in order, each command at most once);
+   * returns its index.
+   */
+  private answerIndex(request: Request<unknown>, count: number): number {
+    const opaque = this.meta.opaque;
+    const index = opaque - request.opaque;
+    if (opaque < 0 || index < this.cursor || index >= count) {
+      const first = request.opaque + this.cursor;
+      throw this.opaqueMismatch(request, this.cursor + 1 >= count ? `O${first}` : `one of O${first} to O${request.opaque + count - 1}`);
+    }
+    this.cursor = index + 1;
+    return index;
+  }
+
+  /**
+   * A `k` token must be the key sent at `index`. It is compared as bytes, decoded from base64 when
+   * the line has `b`, whichever form the key was sent in: memcached echoes an item's key in the
+   * form it was stored with, so a key sent binary may come back raw and the other way round.
+   */
+  private checkKey(request: Request<unknown>, index: number): void {
+    const line = this.meta;
+    const b = this.line;
+    const ks = line.keyStart;
+    const ke = line.keyEnd;
+    const base64 = (line.flags & MetaFlag.b) !== 0;
+    const binary = request.binaryKeys?.[index];
+    let same: boolean;
+    if (binary !== undefined) {
+      same = base64 ? isBase64Of(b, ks, ke, binary) : ke - ks === binary.length && bytesEqual(b, ks, ke, binary, 0);
+    } else {
+      const spans = request.keySpans!;
+      const start = spans[2 * index];
+      const end = spans[2 * index + 1];
+      same = base64 ? isBase64Of(b, ks, ke, request.bytes.subarray(start, end)) : ke - ks === end - start && bytesEqual(b, ks, ke, request.bytes, start);
+    }
+    if (!same) {
+      const key = binary ?? request.keys![index];
+      throw new ProtocolError(`memcached answered ${request.command} (meta) for key ${describeKey(key)} with key ${describeBytes(b, ks, ke)}${base64 ? ' (base64)' : ''}`);
+    }
+  }
+
+  private opaqueMismatch(request: Request<unknown>, expected: string): ProtocolError {
+    return new ProtocolError(
+      `memcached answered ${request.command} (meta) with a line whose opaque token is not ${expected}, so it belongs to another request: ${describeBytes(this.line, this.lineStart, this.lineEnd + 2)}`,
     );
   }
 
@@ -409,7 +672,9 @@ export class ReplyParser {
     const s = this.lineStart;
     const e = this.lineEnd;
     const c0 = b[s];
-    if (c0 === E && this.lineStarts('ERROR') && (e - s === 5 || b[s + 5] === SP)) return new UnknownCommandError(request.command);
+    if (c0 === E && this.lineStarts('ERROR') && (e - s === 5 || b[s + 5] === SP)) {
+      return new UnknownCommandError(request.shape >= ReplyShape.META_ITEM ? `${request.command} (meta protocol)` : request.command);
+    }
     if (c0 === C && this.lineStarts('CLIENT_ERROR') && (e - s === 12 || b[s + 12] === SP)) {
       return new ClientError(decodeText(b, Math.min(s + 13, e), e));
     }
@@ -423,8 +688,8 @@ export class ReplyParser {
     return new ProtocolError(`memcached answered ${request.command} with a line that is not ${what}: ${describeBytes(this.line, this.lineStart, this.lineEnd + 2)}`);
   }
 
-  private badValueEnd(key: string): ProtocolError {
-    return new ProtocolError(`the value of key ${JSON.stringify(key)} is not followed by \\r\\n (its byte count is wrong)`);
+  private badValueEnd(key: Key): ProtocolError {
+    return new ProtocolError(`the value of key ${describeKey(key)} is not followed by \\r\\n (its byte count is wrong)`);
   }
 
   private fail(err: ProtocolError): void {
@@ -439,6 +704,9 @@ export class ReplyParser {
     this.found = null;
     this.items = null;
     this.stats = null;
+    this.cursor = 0;
+    this.pendingError = null;
+    this.counterSize = -1;
   }
 
   // ───────────────────────────── lines and numbers ─────────────────────────────
@@ -494,29 +762,14 @@ export class ReplyParser {
    * at most `maxDigits`. Sets `number` (and `bigNumber` when above 2^53 − 1); returns where it stopped.
    */
   private readNumber(b: Uint8Array, p: number, end: number, maxDigits: number): number {
-    const start = p;
-    let n = 0;
-    while (p < end) {
-      const c = b[p];
-      if (c < ZERO || c > NINE) break;
-      n = n * 10 + (c - ZERO);
-      p++;
-    }
-    const digits = p - start;
-    if (digits === 0 || digits > maxDigits) {
+    const decimal = this.decimal;
+    const stop = decimal.read(b, p, end, maxDigits);
+    if (stop < 0) {
       throw new ProtocolError(`expected a number of 1 to ${maxDigits} digits in reply line ${describeBytes(this.line, this.lineStart, this.lineEnd + 2)}`);
     }
-    if (digits > 15) {
-      let text = '';
-      for (let i = start; i < p; i++) text += String.fromCharCode(b[i]);
-      const big = BigInt(text);
-      this.bigNumber = big <= BigInt(MAX_SAFE) ? undefined : big;
-      this.number = big <= BigInt(MAX_SAFE) ? Number(big) : Infinity;
-    } else {
-      this.bigNumber = undefined;
-      this.number = n;
-    }
-    return p;
+    this.number = decimal.value;
+    this.bigNumber = decimal.big;
+    return stop;
   }
 
   /** True when the current line is exactly `text`. */
@@ -532,4 +785,19 @@ export class ReplyParser {
     for (let i = 0; i < text.length; i++) if (b[s + i] !== text.charCodeAt(i)) return false;
     return true;
   }
+}
+
+/** The number of keys a meta batch sent. */
+function keyCount(request: Request<unknown>): number {
+  const keys = request.keys;
+  if (keys === undefined) throw new ProtocolError(`${request.command} is not a retrieval`);
+  return keys.length;
+}
+
+/** A key for an error message: a string quoted, a binary key in hex (cut when long). */
+function describeKey(key: Key): string {
+  if (typeof key === 'string') return JSON.stringify(key);
+  let hex = '';
+  for (let i = 0; i < key.length && i < 32; i++) hex += key[i].toString(16).padStart(2, '0');
+  return `0x${hex}${key.length > 32 ? '…' : ''} (binary)`;
 }

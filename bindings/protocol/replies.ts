@@ -4,10 +4,19 @@
  * `SERVER_ERROR` become `UnknownCommandError`, `ClientError` and `ServerError` (bindings/errors.ts).
  */
 
-/** One `VALUE` of a retrieval reply (`get`, `gets`, `gat`, `gats`). */
-export interface Item {
-  /** The key, exactly as the caller passed it (the parser matched the server's bytes against it). */
-  readonly key: string;
+/**
+ * A key as the caller passes it: a string (sent as UTF-8), or, over the meta protocol only, a
+ * binary key (sent base64-encoded with the `b` flag).
+ */
+export type Key = string | Uint8Array;
+
+/**
+ * One `VALUE` (text) or `VA` (meta) of a retrieval reply (`get`, `gets`, `gat`, `gats`). `K` is
+ * the type of the key the caller passed: `string` unless a meta retrieval was given binary keys.
+ */
+export interface Item<K extends Key = string> {
+  /** The key, exactly as the caller passed it (the parser matched the server's answer against it). */
+  readonly key: K;
   /** The 32-bit client flags stored with the value. */
   readonly flags: number;
   /**

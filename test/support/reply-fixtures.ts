@@ -4,22 +4,29 @@
  */
 import * as cmd from '../../bindings/protocol/commands.js';
 import { MemcacheError, ProtocolError } from '../../bindings/errors.js';
-import { ReplyParser } from '../../bindings/protocol/parser.js';
+import { QUIET_DONE, ReplyParser } from '../../bindings/protocol/parser.js';
 import type { Request } from '../../bindings/protocol/request.js';
 
 /** Bytes of a latin1 string (each char one byte), so fixtures can hold any byte. */
 export const bytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-/** A comparable rendering of any parse result (values as latin1 text, errors by class and text). */
+/**
+ * A comparable rendering of any parse result (values as latin1 text, errors by class and text, a
+ * lease read's facts too; a quiet meta command's completion as `undefined`, as the connection resolves it).
+ */
 export function normalize(result: unknown): unknown {
+  if (result === QUIET_DONE) return undefined;
   if (result instanceof MemcacheError) {
     return { error: result.name, code: result.code, serverMessage: (result as { serverMessage?: string }).serverMessage };
   }
   if (result instanceof Map) return Object.fromEntries(result);
   if (Array.isArray(result)) return result.map(normalize);
   if (result !== null && typeof result === 'object' && 'value' in result) {
-    const item = result as { key: string; flags: number; value: Uint8Array; cas: bigint | undefined };
-    return { key: item.key, flags: item.flags, value: String.fromCharCode(...item.value), cas: item.cas };
+    const item = result as { key: string | Uint8Array; flags: number; value: Uint8Array; cas: bigint | undefined };
+    const plain = { key: item.key, flags: item.flags, value: String.fromCharCode(...item.value), cas: item.cas };
+    if (!('ttl' in item)) return plain;
+    const { ttl, win, stale, alreadyWon } = item as unknown as { ttl: number; win: boolean; stale: boolean; alreadyWon: boolean };
+    return { ...plain, ttl, win, stale, alreadyWon };
   }
   return result;
 }
