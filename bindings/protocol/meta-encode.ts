@@ -35,7 +35,9 @@ const QUIET = 0x71; // 'q'
 export interface MetaCommand {
   /** memcached's text-protocol name of the operation (`get`, `add`, `delete`…), for messages and diagnostics. */
   readonly command: string;
+  /** The meta command sent. */
   readonly verb: MetaVerb;
+  /** A string key, or a binary one (sent base64 with `b`). */
   readonly key: Key;
   /** The command's flags as ASCII, each after a space (for `ms`, its data length first). */
   readonly args: string;

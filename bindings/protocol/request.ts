@@ -10,7 +10,10 @@
  */
 export const EMBED_LIMIT = 16 * 1024;
 
-/** The shape of the reply a request waits for. Numbers, so the parser's switch stays cheap. */
+/**
+ * The shape of the reply a request waits for. Numbers, so the parser's switch stays cheap; the
+ * meta protocol's are numbered from `META_ITEM` up, which is how the parser tells the two apart.
+ */
 export const ReplyShape = {
   /** `noreply`: nothing comes back; the request is done once written. */
   NONE: 0,
