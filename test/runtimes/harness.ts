@@ -17,9 +17,19 @@ import type { RouteJob, RouteResult, TransportEnv } from './checks.js';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The package's `exports["."]` map. */
-export function exportsMap(): Record<string, string> {
-  const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> };
-  return pkg.exports['.'];
+export function exportsMap(subpath = '.'): Record<string, string> {
+  type Conditions = { [condition: string]: string | Conditions };
+  const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, Conditions> };
+  // Nested conditions ("require": { types, default }) flatten to "require.types", "require.default", in order.
+  const flat: Record<string, string> = {};
+  const walk = (conditions: Conditions, prefix: string) => {
+    for (const [k, v] of Object.entries(conditions)) {
+      if (typeof v === 'string') flat[prefix + k] = v;
+      else walk(v, `${prefix}${k}.`);
+    }
+  };
+  walk(pkg.exports[subpath], '');
+  return flat;
 }
 
 /** Every vector file as a job, and what Node's WASM router answers for it (already checked against the recordings by vectors.test.ts). */
