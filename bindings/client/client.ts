@@ -685,6 +685,9 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 }
 
+/** Client options with `codec` narrowed (replaced, not intersected: a codec object's functions are then typed by V). */
+type WithCodec<C> = Omit<ClientOptions, 'codec'> & C;
+
 /** A client whose `get` returns `V`. */
 export type Client<V = string> = FailbackClient<V>;
 
@@ -694,10 +697,11 @@ export type Client<V = string> = FailbackClient<V>;
  * `new Client<User>({ codec: 'json' })`), `V` with a `Codec<V>` of your own.
  */
 export interface ClientConstructor {
-  new (options: ClientOptions & { codec?: 'utf8' }): Client<string>;
-  new <V = Uint8Array>(options: ClientOptions & { codec: 'bytes' }): Client<V>;
-  new <V = unknown>(options: ClientOptions & { codec: 'json' | 'php-memcache' | 'php-memcached' }): Client<V>;
-  new <V>(options: ClientOptions & { codec: Codec<V> }): Client<V>;
+  // A codec object first: its functions are typed by V from here, whichever overload is tried before.
+  new <V>(options: WithCodec<{ codec: Codec<V> }>): Client<V>;
+  new (options: WithCodec<{ codec?: 'utf8' }>): Client<string>;
+  new <V = Uint8Array>(options: WithCodec<{ codec: 'bytes' }>): Client<V>;
+  new <V = unknown>(options: WithCodec<{ codec: 'json' | 'php-memcache' | 'php-memcached' }>): Client<V>;
   /** Options typed only as `ClientOptions` (the codec not known statically): as before, `string` unless you name `V`. */
   new <V = string>(options: ClientOptions): Client<V>;
   readonly prototype: FailbackClient<unknown>;
