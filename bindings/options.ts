@@ -12,6 +12,8 @@ import { resolveCodec, type Codec, type CodecOption } from './codec/codec.js';
 
 /** What a frontend does with a down server's keys. */
 export type FailoverPolicy = 'offline' | 'redistribute' | 'gutter';
+/** The wire protocol of the data commands. */
+export type ProtocolName = 'text' | 'meta';
 /**
  * How a returning server is made safe before it is trusted again.
  * - `journal`: each frontend deletes exactly the keys it skipped, lost or wrote elsewhere while the
@@ -100,6 +102,13 @@ export interface ClientOptions extends Omit<RouterOptions, 'failover' | 'namespa
    * connection: restarts behind them are then seen only as connection failures. @default true
    */
   serverIdentity?: boolean;
+  /**
+   * The protocol of the data commands: `text` (get/set/…: every memcached and proxy) or `meta`
+   * (mg/ms/md/ma, memcached ≥ 1.6: every answer carries its request's opaque token, checked, so a
+   * value can never be handed to another request; quiet multi-gets). `stats`, `version` and
+   * `flush_all` are text either way. @default 'text' (see the README for the measurements)
+   */
+  protocol?: ProtocolName;
   /** Time source (tests inject one). @default the system clock */
   clock?: Clock;
   /** Opens transports; the runtime's default when omitted (node:net/tls on Node). */
@@ -125,6 +134,7 @@ export interface ResolvedClientOptions {
   clock: Clock;
   connector: Connector | undefined;
   serverIdentity: boolean;
+  protocol: ProtocolName;
 }
 
 /**
@@ -174,7 +184,7 @@ function lockKeyFn(option: FailbackOptions['lockKey'], clock: Clock): (unixSecon
 /** Option names of the client beyond the router's. */
 const CLIENT_OPTION_NAMES = [
   'failover', 'connectTimeout', 'timeout', 'maxValueBytes', 'tls', 'maxQueue', 'codec', 'failureLimit', 'retryInterval',
-  'failoverTtl', 'gutter', 'gutterTtl', 'failback', 'clock', 'connector', 'serverIdentity',
+  'failoverTtl', 'gutter', 'gutterTtl', 'failback', 'clock', 'connector', 'serverIdentity', 'protocol',
 ] as const;
 const FAILBACK_OPTION_NAMES = ['flush', 'journalLimit', 'lockKey', 'lockTtl', 'waitTimeout'] as const;
 
@@ -229,7 +239,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   // The runtime's own transport may refuse TLS settings (workerd takes no CA or key): say so now.
   if (options.connector === undefined && options.tls !== undefined) runtimeTraits().checkTls?.(options.tls);
   const { failover: _f, connectTimeout: _c, timeout: _t, maxValueBytes: _mv, tls: _tls, maxQueue: _m, codec: _codec, failureLimit: _fl, retryInterval: _r,
-    failoverTtl: _ft, gutter: _g, gutterTtl: _gt, failback: _fb, clock: _clock, connector: _conn, serverIdentity: _si, ...routing } = options;
+    failoverTtl: _ft, gutter: _g, gutterTtl: _gt, failback: _fb, clock: _clock, connector: _conn, serverIdentity: _si, protocol: _p, ...routing } = options;
   const router: RouterOptions = { ...routing, failover: failover === 'redistribute' ? 'redistribute' : 'offline' };
   // Routing options decide where keys go: checked now, not at the first command.
   validateRouterOptions(router);
@@ -259,5 +269,6 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     clock,
     connector: options.connector,
     serverIdentity: booleanOption('serverIdentity', options.serverIdentity, true),
+    protocol: oneOf('protocol', options.protocol, ['text', 'meta'], 'text'),
   };
 }

@@ -7,14 +7,22 @@ let servers: MemcachedServer[];
 let mc: Client;
 beforeAll(async () => {
   servers = await startCluster(3);
-  mc = new Client({ servers: servers.map((s) => s.address), timeout: 5000, failureLimit: 10 });
 });
 afterAll(async () => {
-  await mc?.close();
   await Promise.all((servers ?? []).map((s) => s.stop()));
 });
 
 const cmdGets = async () => (await Promise.all(servers.map((s) => serverStats(s.host, s.port)))).reduce((n, st) => n + Number(st.get('cmd_get')), 0);
+
+// Both wire protocols: the same options, the same results.
+describe.each(['text', 'meta'] as const)('%s protocol', (protocol) => {
+beforeAll(async () => {
+  mc = new Client({ servers: servers.map((s) => s.address), timeout: 5000, failureLimit: 10, protocol });
+  await mc.flush(); // the other protocol's run used the same servers
+});
+afterAll(async () => {
+  await mc?.close();
+});
 
 describe('per-command options', () => {
   it('an already aborted signal rejects before anything is sent', async () => {
@@ -96,4 +104,5 @@ describe('setMany / deleteMany', () => {
     expect(deleted.get('many:absent')).toBe(false);
     expect((await mc.getMany(entries.map(([k]) => k))).size).toBe(0);
   });
+});
 });

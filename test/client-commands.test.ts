@@ -7,14 +7,19 @@ let mc: Client;
 
 beforeAll(async () => {
   server = await MemcachedServer.start();
-  mc = new Client({ servers: [server.address] });
 });
 afterAll(async () => {
-  await mc?.close();
   await server?.stop();
 });
 
-describe('Client commands against a real memcached', () => {
+// One behaviour suite, run over both wire protocols: the same commands, the same results.
+describe.each(['text', 'meta'] as const)('Client commands against a real memcached (%s protocol)', (protocol) => {
+  beforeAll(() => {
+    mc = new Client({ servers: [server.address], protocol });
+  });
+  afterAll(async () => {
+    await mc?.close();
+  });
   it('set / get / delete, with a miss as undefined', async () => {
     expect(await mc.set('greeting', 'héllo wörld')).toBe(true);
     expect(await mc.get('greeting')).toBe('héllo wörld');
@@ -69,7 +74,7 @@ describe('Client commands against a real memcached', () => {
   });
 
   it('binary values with CRLF, empty values and a 1 MB value round-trip byte for byte', async () => {
-    const raw = new Client<Uint8Array>({ servers: [server.address], codec: 'bytes' });
+    const raw = new Client<Uint8Array>({ servers: [server.address], codec: 'bytes', protocol });
     const binary = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 255);
     binary.set([13, 10, 69, 78, 68, 13, 10], 100);
     expect(await raw.set('bin', binary)).toBe(true);
@@ -92,12 +97,13 @@ describe('Client commands against a real memcached', () => {
   });
 
   it('json and user codecs', async () => {
-    const json = new Client<{ a: number[] }>({ servers: [server.address], codec: 'json' });
+    const json = new Client<{ a: number[] }>({ servers: [server.address], codec: 'json', protocol });
     await json.set('obj', { a: [1, 2, 3] });
     expect(await json.get('obj')).toEqual({ a: [1, 2, 3] });
     await json.close();
     const upper = new Client<string>({
       servers: [server.address],
+      protocol,
       codec: { encode: (v) => ({ bytes: new TextEncoder().encode(String(v).toUpperCase()), flags: 7 }), decode: (b, f) => `${new TextDecoder().decode(b)}/${f}` },
     });
     await upper.set('u', 'abc');
@@ -116,6 +122,7 @@ describe('Client commands against a real memcached', () => {
     expect(mc.servers()[0].counters.requests).toBe(before);
     expect(() => new Client({ servers: [server.address], timeout: -1 })).toThrow(InvalidOptionError);
     expect(() => new Client({ servers: [server.address], failover: 'gutter' })).toThrow(/gutter/);
+    expect(() => new Client({ servers: [server.address], protocol: 'binary' as never })).toThrow(/protocol.*'text', 'meta'|protocol/);
   });
 
   it('version, stats and flush address every server', async () => {

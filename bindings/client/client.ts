@@ -6,7 +6,8 @@ import { Recovery, type RepairOutcome } from '../pool/recovery.js';
 import { RequestSession, SharedSession, type RequestContext, type Session } from '../pool/session.js';
 import { runtimeTraits } from '../transport/default.js';
 import { loadRequestStorage, requestStorage } from './request-scope.js';
-import * as cmd from '../protocol/commands.js';
+import * as textCommands from '../protocol/commands.js';
+import * as metaCommands from '../protocol/meta-commands.js';
 import type { Item, Stats } from '../protocol/replies.js';
 import type { Request } from '../protocol/request.js';
 import { validateKey } from '../protocol/keys.js';
@@ -63,6 +64,9 @@ export interface ConnectReport {
 }
 
 export type { CommandOptions, StoreOptions } from './command-options.js';
+
+/** What the client sends through: the text or the meta serializers. */
+type Commands = Pick<typeof textCommands, 'get' | 'gets' | 'gat' | 'getMulti' | 'store' | 'cas' | 'del' | 'incr' | 'decr' | 'touch' | 'flushAll' | 'version' | 'stats'>;
 
 /** The first line of what user code threw. */
 function describeThrown(err: unknown): string {
@@ -126,6 +130,8 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   /** Checked first by every command: a closed client refuses everything, bad input included. */
   private closed = false;
   private warnedUnheard = false;
+  /** The serializers of the configured protocol (the two modules have the same functions and results). */
+  private readonly cmd: Commands;
   /** The one close under way: a second close() waits for it too. */
   private closing: Promise<void> | undefined;
   private readonly reconnectCallbacks = new Set<ReconnectCallback>();
@@ -139,6 +145,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   constructor(options: ClientOptions) {
     super();
     this.options = resolveClientOptions(options);
+    this.cmd = this.options.protocol === 'meta' ? metaCommands : textCommands;
     const connector = this.options.connector ?? defaultConnector();
     const gutter = this.options.gutter.length > 0 ? createRouter({ servers: this.options.gutter, engine: options.engine }) : undefined;
     this.ready = Promise.all([createRouter(this.options.router), gutter]).then(([router, gutterRouter]) => {
@@ -233,7 +240,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       const server = slot.address.name;
       if (slot.health.status !== 'up') return { server, up: false, error: slot.health.lastError ?? new Error(`${server} is ${slot.health.status}`) };
       try {
-        return { server, up: true, version: await this.send(slot, cmd.version()) };
+        return { server, up: true, version: await this.send(slot, this.cmd.version()) };
       } catch (err) {
         return { server, up: false, error: err as Error };
       }
@@ -271,7 +278,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     if (options === undefined && cluster !== undefined && !this.closed && cluster.healthy) {
       let request: Request<Item | null>;
       try {
-        request = cmd.get(key);
+        request = this.cmd.get(key);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -289,18 +296,18 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
         return this.decode(item);
       });
     }
-    return this.dispatch(key, () => cmd.get(key), true, 0, options).then((item) => (item === OFFLINE || item === null ? undefined : this.decode(item)));
+    return this.dispatch(key, () => this.cmd.get(key), true, 0, options).then((item) => (item === OFFLINE || item === null ? undefined : this.decode(item)));
   }
 
   /** The value and CAS unique of `key`, or `undefined`. */
   async gets(key: string, options?: CommandOptions): Promise<{ value: V; cas: bigint } | undefined> {
-    const item = await this.dispatch(key, () => cmd.gets(key), true, 0, options);
+    const item = await this.dispatch(key, () => this.cmd.gets(key), true, 0, options);
     return item === OFFLINE || item === null ? undefined : { value: await this.decode(item), cas: item.cas as bigint };
   }
 
   /** Gets `key` and sets its TTL to `ttl` seconds (`gat`). */
   async gat(key: string, ttl: number, options?: CommandOptions): Promise<V | undefined> {
-    const item = await this.dispatch(key, (t) => cmd.gat(t, key), true, ttl, options);
+    const item = await this.dispatch(key, (t) => this.cmd.gat(t, key), true, ttl, options);
     return item === OFFLINE || item === null ? undefined : this.decode(item);
   }
 
@@ -345,7 +352,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     for (const [slot, group] of groups) {
       for (let i = 0; i < group.length; i += MULTI_GET_CHUNK) {
         const chunk = i === 0 && group.length <= MULTI_GET_CHUNK ? group : group.slice(i, i + MULTI_GET_CHUNK);
-        batches.push([slot, cmd.getMulti(chunk), chunk.length]);
+        batches.push([slot, this.cmd.getMulti(chunk), chunk.length]);
       }
     }
     const replies = await Promise.all(batches.map(([slot, request]) => this.send(slot, request, undefined, options)));
@@ -401,19 +408,19 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     checkCommandOptions(options);
     const { bytes, flags } = this.encode(value, options);
     const noreply = options?.noreply === true;
-    const status = await this.dispatch(key, (ttl) => cmd.cas(key, bytes, flags, ttl, cas, noreply), false, ttlOf(options), options);
+    const status = await this.dispatch(key, (ttl) => this.cmd.cas(key, bytes, flags, ttl, cas, noreply), false, ttlOf(options), options);
     if (status === OFFLINE) return false;
     if (noreply) return true;
     return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
   }
 
-  private async store(verb: cmd.StoreVerb, key: string, value: unknown, options: StoreOptions | undefined, raw = false): Promise<boolean> {
+  private async store(verb: textCommands.StoreVerb, key: string, value: unknown, options: StoreOptions | undefined, raw = false): Promise<boolean> {
     if (this.closed) throw new ClientClosedError();
     checkCommandOptions(options);
     // Raw bytes (append, prepend) join bytes already stored: never through the codec.
     const { bytes, flags } = raw ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options);
     const noreply = options?.noreply === true;
-    const status = await this.dispatch(key, (ttl) => cmd.store(verb, key, bytes, flags, ttl, noreply), false, raw ? 0 : ttlOf(options), options);
+    const status = await this.dispatch(key, (ttl) => this.cmd.store(verb, key, bytes, flags, ttl, noreply), false, raw ? 0 : ttlOf(options), options);
     return status === 'STORED' || (noreply && status !== OFFLINE);
   }
 
@@ -421,7 +428,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   async delete(key: string, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
     checkCommandOptions(options);
     const noreply = options?.noreply === true;
-    const status = await this.dispatch(key, () => cmd.del(key, noreply), false, 0, options);
+    const status = await this.dispatch(key, () => this.cmd.del(key, noreply), false, 0, options);
     return status === 'DELETED' || (noreply && status !== OFFLINE);
   }
 
@@ -441,7 +448,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   private async counter(verb: 'incr' | 'decr', key: string, delta: number | bigint, options: StoreOptions | undefined): Promise<number | bigint | undefined> {
     checkCommandOptions(options);
     const noreply = options?.noreply === true;
-    const value = await this.dispatch(key, () => (verb === 'incr' ? cmd.incr(key, delta, noreply) : cmd.decr(key, delta, noreply)), false, 0, options);
+    const value = await this.dispatch(key, () => (verb === 'incr' ? this.cmd.incr(key, delta, noreply) : this.cmd.decr(key, delta, noreply)), false, 0, options);
     return value === OFFLINE || value === null ? undefined : value;
   }
 
@@ -449,7 +456,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   async touch(key: string, ttl: number, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
     checkCommandOptions(options);
     const noreply = options?.noreply === true;
-    const status = await this.dispatch(key, (t) => cmd.touch(key, t, noreply), false, ttl, options);
+    const status = await this.dispatch(key, (t) => this.cmd.touch(key, t, noreply), false, ttl, options);
     return status === 'TOUCHED' || (noreply && status !== OFFLINE);
   }
 
@@ -474,20 +481,20 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
 
   /** `flush_all` on every up server; true when there was at least one and all of them answered OK. */
   async flush(): Promise<boolean> {
-    const replies = await this.eachUp(() => cmd.flushAll());
+    const replies = await this.eachUp(() => this.cmd.flushAll());
     return replies.size > 0 && [...replies.values()].every((r) => r === 'OK');
   }
 
   /** Each up server's version, by `host:port`. */
   version(): Promise<Map<string, string>> {
-    return this.eachUp(() => cmd.version());
+    return this.eachUp(() => this.cmd.version());
   }
 
   /** Each up server's `stats [group]`, by `host:port`. */
   async stats(group?: string): Promise<Map<string, Stats>> {
     if (this.closed) throw new ClientClosedError();
-    cmd.stats(group); // a bad group is an InvalidValueError (a rejection, as elsewhere) whatever the servers' health
-    return this.eachUp(() => cmd.stats(group));
+    this.cmd.stats(group); // a bad group is an InvalidValueError (a rejection, as elsewhere) whatever the servers' health
+    return this.eachUp(() => this.cmd.stats(group));
   }
 
   /** Health and counters of every server (gutter servers last, with `gutter: true`). */
