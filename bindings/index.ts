@@ -10,6 +10,7 @@ export type { RouterOptions, DistributionName, PlacementName, CompatName, HashNa
 export type { ServerSpec, ServerAddress } from './servers.js';
 export * from './errors.js';
 export { Client, FailbackClient, type ClientConstructor, type ClientEvents, type ReconnectCallback, type FailureCallback, type StoreOptions, type CommandOptions, type ConnectReport } from './client/client.js';
+export type { FetchOptions, InvalidateOptions, Loader, StaleInfo, StaleReason } from './client/read-through.js';
 export type { ClientOptions, FailoverPolicy, FlushPolicy, FailbackOptions } from './options.js';
 export { utf8Codec, bytesCodec, jsonCodec, FLAG_JSON, type Codec, type CodecOption } from './codec/codec.js';
 export { phpMemcacheCodec, type PhpCodecOptions } from './codec/php-memcache.js';

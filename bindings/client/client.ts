@@ -18,6 +18,8 @@ import { publishHealth, traceCommand } from './diagnostics.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
 import { capTtl } from './ttl.js';
 import { abortable, checkCommandOptions, type CommandOptions, type StoreOptions } from './command-options.js';
+import * as leases from '../protocol/meta-leases.js';
+import { checkInvalidateOptions, readThrough, type FetchOptions, type InvalidateOptions, type LeaseCommands, type Loader } from './read-through.js';
 
 /** `(client, host, port)`: a failed server is back, flushed per policy, about to be used again. */
 export type ReconnectCallback = (client: Client<any>, host: string, port: number) => void | Promise<void>;
@@ -312,6 +314,16 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 
   /**
+   * Read-through without stampedes: the value of `key`, loaded by `loader` on a miss (or when
+   * stale) by exactly one caller across all frontends, the others served the old value or
+   * waiting for the new one. Over meta leases (memcached ≥ 1.6), whatever `protocol` says; see
+   * {@link FetchOptions} and the README's "Read-through" section.
+   */
+  fetch(key: string, loader: Loader<V>, options?: FetchOptions): Promise<V> {
+    return readThrough(this.leaseCommands(), key, loader, options);
+  }
+
+  /**
    * The hits among `keys`, as a Map. One pipelined `get` per server (split every 100 keys),
    * all servers in parallel. Keys whose server is down (under `offline`) are misses.
    *
@@ -430,6 +442,16 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     const noreply = options?.noreply === true;
     const status = await this.dispatch(key, () => this.cmd.del(key, noreply), false, 0, options);
     return status === 'DELETED' || (noreply && status !== OFFLINE);
+  }
+
+  /**
+   * Marks `key` stale (`md … I T<ttl>`) instead of deleting it: `fetch` serves the old value while
+   * one caller reloads it, and a value computed before this call can only be stored as stale.
+   * True when the item existed; false when not, or when its server is offline.
+   */
+  async invalidate(key: string, options?: InvalidateOptions): Promise<boolean> {
+    const { ttl, command } = checkInvalidateOptions(options);
+    return (await this.dispatch(key, () => leases.invalidate(key, ttl), false, 0, command)) === 'INVALIDATED';
   }
 
   /**
@@ -597,6 +619,19 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       else target.slot.health.counters.hits++;
     }
     return reply;
+  }
+
+  /** The lease commands `fetch` runs, routed like every other command. */
+  private leaseCommands(): LeaseCommands<V> {
+    const offline = <R>(reply: R | Offline) => (reply === OFFLINE ? undefined : reply);
+    return {
+      read: (key, lease, options) => this.dispatch(key, () => leases.leaseGet(key, lease), true, 0, options).then(offline),
+      write: (key, value, ttl, cas, options) => {
+        const { bytes, flags } = this.encode(value, undefined);
+        return this.dispatch(key, (t) => leases.leaseSet(key, bytes, flags, t, cas), false, ttl, options).then(offline);
+      },
+      decode: (item) => this.decode(item),
+    };
   }
 
   /** Remembers that `key` may be stale on `owner` (and on `place`, where it was written). */
