@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client, InvalidOptionError, type StaleInfo } from '../bindings/entry/node.js';
 import { MemcachedServer, startCluster } from './support/memcached.js';
+import { waitFor } from './support/wait.js';
 
 let servers: MemcachedServer[];
 let mc: Client;
@@ -172,4 +173,23 @@ it("a loser whose winner never stores loads by itself after maxWait, and a stuck
   expect(reloads).toBe(1);
   expect(await mc.fetch(key, () => { reloads++; return 'again'; }, { ttl: 60 })).toBe('reloaded');
   expect(reloads).toBe(1);
+});
+
+it('with the key\'s server down and its keys offline, fetch runs the loader and stores nothing; invalidate is false', async () => {
+  const lone = await MemcachedServer.start({ threads: 1 });
+  const down = new Client({ servers: [lone.address], retryInterval: 60_000 });
+  try {
+    await down.connect();
+    await lone.stop();
+    // The first command meets the dead server (a refused connect: down at once); later ones are offline.
+    await down.get('rt:offline').catch(() => undefined);
+    await waitFor('the server to be down', () => down.servers()[0].status === 'down');
+    let loads = 0;
+    expect(await down.fetch('rt:offline', () => { loads++; return 'from-origin'; })).toBe('from-origin');
+    expect(await down.fetch('rt:offline', () => { loads++; return 'from-origin'; })).toBe('from-origin');
+    expect(loads).toBe(2);
+    expect(await down.invalidate('rt:offline')).toBe(false);
+  } finally {
+    await down.close();
+  }
 });
