@@ -3,7 +3,7 @@
  * assets) with the comparison table and, per policy, hit rate and stale reads over time with
  * the kills, restarts and failbacks marked.
  */
-import { phpLine, roles } from './report.js';
+import { loadsPerKey, phpLine, roles } from './report.js';
 import type { DemoResult, PolicyResult, TimelineMark } from './result.js';
 
 const WIDTH = 920;
@@ -118,10 +118,10 @@ function summaryTable(result: DemoResult): string {
   const rows = result.policies.map((p) => {
     const ups = p.failbacks.map((f) => `${f.firstUpMs === undefined ? '—' : (f.firstUpMs / 1000).toFixed(2)}–${f.lastUpMs === undefined ? '—' : (f.lastUpMs / 1000).toFixed(2)} s`).join(', ');
     return `<tr><th scope="row">${escape(p.label)}</th><td class="${p.staleReads > 0 ? 'bad' : 'good'}">${p.staleReads}</td>` +
-      `<td>${p.staleByCopy.outage} / ${p.staleByCopy.late}</td><td>${(p.hitRate * 100).toFixed(1)}%</td><td>${p.originLoads}</td>` +
+      `<td>${p.staleByCopy.outage} / ${p.staleByCopy.late}</td><td>${(p.hitRate * 100).toFixed(1)}%</td><td>${p.originLoads}</td><td>${loadsPerKey(p)}</td>` +
       `<td>${p.flushes}</td><td>${p.deletes}</td><td>${roles(p.failbacks)}</td><td>${ups}</td></tr>`;
   });
-  return `<table><thead><tr><th>policy</th><th>stale reads</th><th>outage / late copies</th><th>hit rate</th><th>origin loads</th><th>flushes</th><th>deletes</th><th>roles L/F/A</th><th>failback (first–last up, per restart)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>policy</th><th>stale reads</th><th>outage / late copies</th><th>hit rate</th><th>origin loads</th><th>loads/key after failback</th><th>flushes</th><th>deletes</th><th>roles L/F/A</th><th>failback (first–last up, per restart)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const STYLE = `

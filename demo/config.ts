@@ -63,6 +63,11 @@ export interface DemoConfig {
    * between a write's origin update and its cache `set`.
    */
   staleGraceMs: number;
+  /**
+   * Milliseconds after each frontend's `up` during which its origin loads count as loads of the
+   * cold server's keys (cold-loads.ts); cut short by the next kill or the run's end.
+   */
+  coldWindowMs: number;
   /** Width of one time bucket of the charts, milliseconds. */
   bucketMs: number;
   timeline: Timeline;
@@ -83,6 +88,7 @@ export const FULL_CONFIG: DemoConfig = {
   timeout: 2000,
   gutterTtl: 2,
   staleGraceMs: 100,
+  coldWindowMs: 2000,
   bucketMs: 250,
   timeline: { warmupMs: 1500, outageMs: 2000, gapMs: 5000, tailMs: 2500 },
   workload: WORKLOAD,

@@ -58,7 +58,7 @@ export class Fleet {
             break;
           case 'origin': {
             // The origin is synchronous and in this process: one authoritative history.
-            const version = message.op === 'write' ? origin.write(message.key, Date.now()) : origin.load(message.key);
+            const version = message.op === 'write' ? origin.write(message.key, Date.now()) : origin.load(message.key, Date.now(), configs[i].id);
             post(child, { type: 'origin', id: message.id, version });
             break;
           }

@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'failback';
 import type { ClientEventRecord, FrontendConfig, FrontendMessage, FrontendTotals, MainMessage } from './messages.js';
 import { ReadThroughCache, type OriginAccess, type ReadObservation } from './read-through.js';
-import { homeKeys, KeyPicker } from './workload.js';
+import { homeKeys, KeyPicker, KeysInFlight } from './workload.js';
 
 function send(message: FrontendMessage): void {
   process.send?.(message);
@@ -70,7 +70,7 @@ function createClient(config: FrontendConfig): Client {
 class Workload {
   readonly totals: FrontendTotals;
   private readonly picker: KeyPicker;
-  private readonly busy = new Set<number>();
+  private readonly inFlight = new KeysInFlight();
   private samples: number[] = [];
   private running = false;
   private workers: Promise<void[]> | undefined;
@@ -98,18 +98,19 @@ class Workload {
 
   private async work(): Promise<void> {
     while (this.running) {
-      const key = this.picker.next(this.busy);
+      const write = this.picker.isWrite();
+      const key = this.picker.next(this.inFlight.busyFor(write));
       if (key !== undefined) {
-        this.busy.add(key);
+        this.inFlight.begin(key, write);
         try {
-          if (this.picker.isWrite()) await this.cache.write(key);
+          if (write) await this.cache.write(key);
           else await this.cache.read(key, (seen) => this.record(key, seen));
           this.totals.operations++;
         } catch {
           // A request in flight when its server was killed: the client has marked it down.
           this.totals.errors++;
         } finally {
-          this.busy.delete(key);
+          this.inFlight.end(key, write);
         }
       }
       await delay(this.config.workload.thinkMs);
@@ -132,7 +133,7 @@ class Workload {
 async function main(config: FrontendConfig): Promise<void> {
   const mc = createClient(config);
   const origin = new OriginLink();
-  const workload = new Workload(config, new ReadThroughCache(mc, origin, 'x'.repeat(config.workload.valueBytes)));
+  const workload = new Workload(config, new ReadThroughCache(mc, origin, 'x'.repeat(config.workload.valueBytes), config.reads));
   await mc.connect();
   const stopRequested = new Promise<void>((resolve) => {
     process.on('message', (message: MainMessage) => {

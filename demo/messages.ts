@@ -4,6 +4,7 @@
  */
 import type { FailoverPolicy, FlushPolicy } from 'failback';
 import type { WorkloadConfig } from './config.js';
+import type { ReadPath } from './policies.js';
 
 /** What a frontend needs to know, passed as JSON in its argv. */
 export interface FrontendConfig {
@@ -14,6 +15,8 @@ export interface FrontendConfig {
   gutter: string[];
   failover: FailoverPolicy;
   flush: FlushPolicy;
+  /** get-then-set, or `mc.fetch` (leases). */
+  reads: ReadPath;
   gutterTtl: number;
   retryInterval: number;
   timeout: number;

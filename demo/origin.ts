@@ -11,6 +11,11 @@ export class Origin {
   private readonly committed: number[][];
   /** Reads served to frontends after a cache miss. */
   loads = 0;
+  /**
+   * Every load, flattened 3 numbers each (key index, epoch ms, frontend number): which frontend
+   * loaded which key when, so the loads right after a failback can be counted per key (cold-loads.ts).
+   */
+  readonly loadLog: number[] = [];
   /** Writes (version bumps). */
   writes = 0;
 
@@ -19,10 +24,11 @@ export class Origin {
     this.committed = Array.from({ length: keys }, () => [0, createdAt]);
   }
 
-  /** The current version of `key` (a cache miss loading from the source of truth). */
-  load(key: number): number {
+  /** The current version of `key` (a cache miss of `frontend`, at `now`, loading from the source of truth). */
+  load(key: number, now: number, frontend: number): number {
     this.check(key);
     this.loads++;
+    this.loadLog.push(key, now, frontend);
     return this.current[key];
   }
 

@@ -30,6 +30,20 @@ export function eventsByOutage(events: readonly ClientEventRecord[], outages: re
 }
 
 /**
+ * Each frontend's first `up` among one outage's events (epoch ms by frontend number): the one
+ * that ended the outage for it.
+ */
+export function firstUps(mine: readonly ClientEventRecord[]): Map<number, number> {
+  const firstUp = new Map<number, number>();
+  for (const e of mine) {
+    if (e.event !== 'up') continue;
+    const seen = firstUp.get(e.frontend);
+    if (seen === undefined || e.at < seen) firstUp.set(e.frontend, e.at);
+  }
+  return firstUp;
+}
+
+/**
  * How the frontends failed `victim` back after each outage. Times are from the restart's spawn
  * (`restartedAt`), which precedes anything the new process can have answered.
  * @param frontends - how many frontends must report `up` for `lastUpMs` to be defined
@@ -38,14 +52,7 @@ export function eventsByOutage(events: readonly ClientEventRecord[], outages: re
 export function failbackTimings(events: readonly ClientEventRecord[], outages: readonly Outage[], victim: string, frontends: number, startedAt: number): FailbackTiming[] {
   return eventsByOutage(events, outages, victim).map((mine, i) => {
     const outage = outages[i];
-    // Each frontend's first `up` after the kill: the one that ended the outage for it.
-    const firstUp = new Map<number, number>();
-    for (const e of mine) {
-      if (e.event !== 'up') continue;
-      const seen = firstUp.get(e.frontend);
-      if (seen === undefined || e.at < seen) firstUp.set(e.frontend, e.at);
-    }
-    const ups = [...firstUp.values()].map((at) => at - outage.restartedAt);
+    const ups = [...firstUps(mine).values()].map((at) => at - outage.restartedAt);
     const failbacks = mine.filter((e) => e.event === 'failback');
     const count = (role: ClientEventRecord['role']) => failbacks.filter((e) => e.role === role).length;
     return {

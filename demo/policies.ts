@@ -2,7 +2,13 @@
 import type { FailoverPolicy, FlushPolicy } from 'failback';
 
 /** Identifier of a demo row (also the key in the JSON result). */
-export type PolicyId = 'pecl' | 'offline' | 'journal' | 'cluster' | 'gutter';
+export type PolicyId = 'pecl' | 'offline' | 'journal' | 'leases' | 'cluster' | 'gutter';
+
+/**
+ * How a frontend reads through the cache: `get`, then load and `set` on a miss (every frontend
+ * that misses loads), or `mc.fetch` (memcached leases: one loader per key across frontends).
+ */
+export type ReadPath = 'get-set' | 'fetch';
 
 /** One row: a name for people and the Client options that make it. */
 export interface PolicyDefinition {
@@ -14,6 +20,8 @@ export interface PolicyDefinition {
   failover: FailoverPolicy;
   /** Always explicit (the client's default changed to `journal`): each row keeps its meaning. */
   flush: FlushPolicy;
+  /** Only the leases row differs here: the other rows keep the pattern of the 2006 thread. */
+  reads: ReadPath;
 }
 
 /** In the order the table shows them: the bug first, then the fixes. */
@@ -24,6 +32,7 @@ export const POLICIES: readonly PolicyDefinition[] = [
     description: "PECL memcache's allow_failover: a dead server's keys rehash to live servers, nothing is flushed when it returns",
     failover: 'redistribute',
     flush: 'none',
+    reads: 'get-set',
   },
   {
     id: 'offline',
@@ -31,6 +40,7 @@ export const POLICIES: readonly PolicyDefinition[] = [
     description: "Don's mode: a dead server's keys stay offline (served by the origin); the returning server is flushed",
     failover: 'offline',
     flush: 'server',
+    reads: 'get-set',
   },
   {
     id: 'journal',
@@ -39,6 +49,16 @@ export const POLICIES: readonly PolicyDefinition[] = [
       + 'a restarted server (every kill here is one) is also flushed once, under the lock',
     failover: 'offline',
     flush: 'journal',
+    reads: 'get-set',
+  },
+  {
+    id: 'leases',
+    label: 'offline + journal, fetch (leases)',
+    description: 'the defaults, but frontends read through mc.fetch: after a failback flush, one reader per key wins the '
+      + 'lease and loads it, the others wait for its value instead of loading too',
+    failover: 'offline',
+    flush: 'journal',
+    reads: 'fetch',
   },
   {
     id: 'cluster',
@@ -46,6 +66,7 @@ export const POLICIES: readonly PolicyDefinition[] = [
     description: "Mikael's option 2: rehash during the outage, flush every server on failback (one frontend does it)",
     failover: 'redistribute',
     flush: 'cluster',
+    reads: 'get-set',
   },
   {
     id: 'gutter',
@@ -53,6 +74,7 @@ export const POLICIES: readonly PolicyDefinition[] = [
     description: 'a separate gutter server takes the dead server\'s keys with a short TTL; the returning server is flushed',
     failover: 'gutter',
     flush: 'server',
+    reads: 'get-set',
   },
 ];
 

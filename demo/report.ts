@@ -25,12 +25,18 @@ function mean(failbacks: readonly FailbackTiming[], pick: (f: FailbackTiming) =>
   return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** Origin loads per cold key after the failbacks, with the counts behind it: `1.00 (412/412)`. */
+export function loadsPerKey(p: PolicyResult): string {
+  return `${p.coldLoads.loadsPerKey.toFixed(2)} (${integer.format(p.coldLoads.loads)}/${integer.format(p.coldLoads.keys)})`;
+}
+
 const COLUMNS: readonly Column[] = [
   { header: 'policy', cell: (p) => p.label, align: 'left' },
   { header: 'stale reads', cell: (p) => integer.format(p.staleReads), align: 'right' },
   { header: 'outage/late', cell: (p) => `${integer.format(p.staleByCopy.outage)} / ${integer.format(p.staleByCopy.late)}`, align: 'right' },
   { header: 'hit rate', cell: (p) => `${(p.hitRate * 100).toFixed(1)}%`, align: 'right' },
   { header: 'origin loads', cell: (p) => integer.format(p.originLoads), align: 'right' },
+  { header: 'loads/key after failback', cell: (p) => loadsPerKey(p), align: 'right' },
   { header: 'flushes', cell: (p) => integer.format(p.flushes), align: 'right' },
   { header: 'deletes', cell: (p) => integer.format(p.deletes), align: 'right' },
   { header: 'roles L/F/A', cell: (p) => roles(p.failbacks), align: 'right' },
@@ -68,6 +74,8 @@ export function renderReport(result: DemoResult): string {
     `stale reads: returned a version the origin had superseded more than ${config.staleGraceMs} ms before the read began.`,
     '  outage/late: the copies they returned were written to a fallback server while the server was dead',
     '  (Don\'s case) / after its restart, by a frontend that had not failed it back yet.',
+    `loads/key after failback: origin loads by each frontend in the ${config.coldWindowMs / 1000} s after its 'up' (cut at the next kill or`,
+    '  the end), per distinct key loaded (loads/keys): with get-then-set every reader that misses loads; with fetch one per key.',
     'flushes: memcached\'s cmd_flush, all servers. deletes: keys the frontends deleted on failback (their journals).',
     'roles L/F/A: per failback, frontends that led the lock-coordinated flush (a restart needs exactly 1) / followed it /',
     '  needed none (journal deletes only).',

@@ -6,7 +6,7 @@
 import type { FailoverPolicy, FlushPolicy } from 'failback';
 import type { DemoConfig } from './config.js';
 import type { PhpExchange } from './php-peer.js';
-import type { PolicyId } from './policies.js';
+import type { PolicyId, ReadPath } from './policies.js';
 
 /** Where the copy behind a stale read was written, which tells which mechanism let it live. */
 export interface StaleByCopy {
@@ -66,6 +66,20 @@ export interface FailbackTiming {
   deleted: number;
 }
 
+/** Origin loads right after the failbacks (the window is defined in cold-loads.ts). */
+export interface ColdLoads {
+  /** How long each frontend's window lasts after its `up`, at most (ms). */
+  windowMs: number;
+  /** Origin loads inside the windows, every failback. */
+  loads: number;
+  /** Distinct keys those loads were for, summed over the failbacks. */
+  keys: number;
+  /** loads / keys: 1 when each cold key was loaded once (0 when nothing was loaded). */
+  loadsPerKey: number;
+  /** The same, per failback. */
+  perFailback: { loads: number; keys: number }[];
+}
+
 /** Something that happened on the timeline (drawn as markers on the charts). */
 export interface TimelineMark {
   t: number;
@@ -90,6 +104,8 @@ export interface PolicyResult {
   description: string;
   failover: FailoverPolicy;
   flush: FlushPolicy;
+  /** get-then-set, or `mc.fetch` with leases. */
+  readPath: ReadPath;
   /** Reads that completed (a `get` that answered, hit or miss). */
   reads: number;
   hits: number;
@@ -102,6 +118,8 @@ export interface PolicyResult {
   staleExamples: StaleExample[];
   /** Reads served by the origin after a miss. */
   originLoads: number;
+  /** The origin loads right after each failback, per key: the stampede leases avoid. */
+  coldLoads: ColdLoads;
   originWrites: number;
   /** `flush_all` commands all servers received (memcached's cmd_flush, summed across restarts). */
   flushes: number;

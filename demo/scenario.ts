@@ -47,6 +47,7 @@ async function runOn(policy: PolicyDefinition, config: DemoConfig, pool: Memcach
     gutter: [gutter.address],
     failover: policy.failover,
     flush: policy.flush,
+    reads: policy.reads,
     gutterTtl: config.gutterTtl,
     retryInterval: config.retryInterval,
     timeout: config.timeout,

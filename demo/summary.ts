@@ -3,6 +3,7 @@
  * counts) into its row of the result: failback timings (outages.ts), stale reads sorted by the
  * kind of copy they returned, and chart markers.
  */
+import { coldLoads } from './cold-loads.js';
 import type { DemoConfig } from './config.js';
 import type { ClientEventRecord, FrontendTotals } from './messages.js';
 import type { Origin } from './origin.js';
@@ -44,6 +45,7 @@ export function summarize(o: Observations): PolicyResult {
     description: policy.description,
     failover: policy.failover,
     flush: policy.flush,
+    readPath: policy.reads,
     reads: ledger.reads,
     hits: ledger.hits,
     hitRate: ledger.reads === 0 ? 0 : ledger.hits / ledger.reads,
@@ -58,6 +60,7 @@ export function summarize(o: Observations): PolicyResult {
       copy: copies[i],
     })),
     originLoads: origin.loads,
+    coldLoads: coldLoads(origin.loadLog, events, outages, o.victim, config.coldWindowMs, startedAt + o.durationMs),
     originWrites: origin.writes,
     flushes: o.flushes,
     deletes: events.reduce((n, e) => n + (e.event === 'failback' ? e.deleted ?? 0 : 0), 0),

@@ -30,6 +30,17 @@ export function judge(policies: readonly PolicyResult[]): Verdict {
     reproduced = false;
     notes.push(`${p.label} served ${p.staleReads} stale reads, where it should serve none.`);
   }
+  const leases = row('leases');
+  if (leases) {
+    // fetch changes the read path only: the row must stay as clean as the default it builds on.
+    if (leases.staleReads > 0) {
+      reproduced = false;
+      notes.push(`${leases.label} served ${leases.staleReads} stale reads, where it should serve none.`);
+    }
+    const journal = row('journal');
+    const versus = journal ? ` (get-then-set: ${journal.coldLoads.loadsPerKey.toFixed(2)})` : '';
+    notes.push(`With leases, the origin loaded each cold key ${leases.coldLoads.loadsPerKey.toFixed(2)} times after a failback${versus}.`);
+  }
   const cluster = row('cluster');
   if (cluster) {
     if (cluster.staleByCopy.outage === 0) notes.push('Cluster flush removed every outage copy');

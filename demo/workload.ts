@@ -34,11 +34,10 @@ export class KeyPicker {
   ) {}
 
   /**
-   * A key not in `busy`, or undefined when several tries found only busy ones. Skipping busy
-   * keys means one frontend never runs two operations on a key at once, so its own read-fill
-   * and write-through can never overwrite each other out of order.
+   * A key not in `busy`, or undefined when several tries found only busy ones (see
+   * {@link KeysInFlight} for what is busy for a read and for a write).
    */
-  next(busy: ReadonlySet<number>): number | undefined {
+  next(busy: { has(key: number): boolean }): number | undefined {
     for (let attempt = 0; attempt < 8; attempt++) {
       const rank = Math.floor(this.keys.length * Math.pow(this.random(), this.workload.skew));
       const key = this.keys[Math.min(rank, this.keys.length - 1)];
@@ -50,6 +49,36 @@ export class KeyPicker {
   /** True when the next operation is a write. */
   isWrite(): boolean {
     return this.random() < this.workload.writeRatio;
+  }
+}
+
+/**
+ * The keys one frontend has operations in flight on: a read-write lock per key. Reads of a key
+ * may overlap (concurrent requests for one hot key, as on any busy frontend: after a flush they
+ * all miss together, the herd leases are for), but a write waits until its key is idle and
+ * blocks reads of it, so the frontend's own read-fills and write-through can never overwrite
+ * each other out of order: overlapping read-fills all load, and store, the same version.
+ */
+export class KeysInFlight {
+  /** Operations in flight per key (absent when none). */
+  private readonly count = new Map<number, number>();
+  private readonly writing = new Set<number>();
+
+  /** What a new operation must avoid: any key in use for a write, keys being written for a read. */
+  busyFor(write: boolean): { has(key: number): boolean } {
+    return write ? this.count : this.writing;
+  }
+
+  begin(key: number, write: boolean): void {
+    this.count.set(key, (this.count.get(key) ?? 0) + 1);
+    if (write) this.writing.add(key);
+  }
+
+  end(key: number, write: boolean): void {
+    const left = (this.count.get(key) ?? 1) - 1;
+    if (left === 0) this.count.delete(key);
+    else this.count.set(key, left);
+    if (write) this.writing.delete(key);
   }
 }
 

@@ -6,6 +6,7 @@
  * and "not every frontend failed the server back" with a correct library).
  */
 import { describe, expect, it } from 'vitest';
+import { coldLoads } from '../demo/cold-loads.js';
 import { QUICK_CONFIG } from '../demo/config.js';
 import type { ClientEventRecord } from '../demo/messages.js';
 import { Origin } from '../demo/origin.js';
@@ -92,6 +93,29 @@ describe('demo bookkeeping: events per outage', () => {
     ] satisfies ClientEventRecord[];
     const [timing] = failbackTimings(some, [first], VICTIM, FRONTENDS, STARTED_AT);
     expect(timing).toMatchObject({ frontendsUp: 2, firstUpMs: 16, lastUpMs: undefined, leaders: 1, followers: 1 });
+  });
+
+  it('counts origin loads per key from each frontend\'s own up, for the window, cut at the next kill and the run\'s end', () => {
+    const [first, second] = OUTAGES;
+    // [key, ms after the restart, frontend]; frontend 0 is up at +16 (+11 the second time), 1 at +406 (+606), 2 at +906 (+706).
+    const loads: [number, number, number][] = [
+      [4, -1500, 0], // before the first kill: no failback's
+      [4, 20, 0], [4, 30, 0], // one key loaded twice by one frontend (two readers missed it)
+      [5, 100, 1], // frontend 1 is not up yet: it still loads on every read (offline), whatever the read path
+      [5, 500, 1], [7, 2000, 2],
+      [8, 3000, 2], // past frontend 2's window (906 + 2000)
+    ];
+    const later: [number, number, number][] = [
+      [9, 100, 0], [10, 1990, 1],
+      [11, 2100, 2], // after the run's end (restart + 2000)
+    ];
+    const log = [
+      ...loads.flatMap(([key, ms, frontend]) => [key, first.restartedAt + ms, frontend]),
+      ...later.flatMap(([key, ms, frontend]) => [key, second.restartedAt + ms, frontend]),
+    ];
+    const result = coldLoads(log, events(), OUTAGES, VICTIM, 2000, STARTED_AT + 9000);
+    expect(result.perFailback).toEqual([{ loads: 4, keys: 3 }, { loads: 2, keys: 2 }]);
+    expect(result).toMatchObject({ windowMs: 2000, loads: 6, keys: 5, loadsPerKey: 1.2 });
   });
 
   it('the row and the verdict the demo prints: 1 / 1 leaders, everyone back, no note about either', () => {

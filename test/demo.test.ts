@@ -60,13 +60,13 @@ describe('npm run demo', () => {
     const help = await demo(['--help'], dir);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--quick');
-    for (const id of ['pecl', 'offline', 'journal', 'cluster', 'gutter']) expect(help.stdout).toMatch(new RegExp(`^ +${id} `, 'm'));
+    for (const id of ['pecl', 'offline', 'journal', 'leases', 'cluster', 'gutter']) expect(help.stdout).toMatch(new RegExp(`^ +${id} `, 'm'));
     const bad = await demo(['--bogus'], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('usage:');
     const policy = await demo(['--policies', 'offline,jornal'], dir);
     expect(policy.code).toBe(2);
-    expect(policy.stderr).toContain('--policies takes a comma-separated subset of pecl, offline, journal, cluster, gutter');
+    expect(policy.stderr).toContain('--policies takes a comma-separated subset of pecl, offline, journal, leases, cluster, gutter');
   });
 
   it('--quick reproduces the stale-copy bug under PECL-style redistribute and not under offline, journal or cluster flush', async () => {
@@ -76,17 +76,18 @@ describe('npm run demo', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('stale reads');
     expect(run.stdout).toContain(`HTML report: ${out}`);
-    for (const text of ['offline (Don)', 'offline + journal (default)', 'deletes', 'roles L/F/A']) expect(run.stdout).toContain(text);
+    for (const text of ['offline (Don)', 'offline + journal (default)', 'offline + journal, fetch (leases)', 'deletes', 'roles L/F/A', 'loads/key after failback']) expect(run.stdout).toContain(text);
 
     const result = JSON.parse(await readFile(json, 'utf8')) as DemoResult;
     expect(result.quick).toBe(true);
     // A real PHP frontend took part (npm test installs PHP): every value crossed both ways intact.
     expect(result.php, JSON.stringify(result.php)).toMatchObject({ phpWrote: 200, failbackReadEqual: 200, failbackWrote: 200, phpReadEqual: 200, mismatches: [] });
     expect(run.stdout).toMatch(/PHP frontend \(PHP 8[^)]*PECL memcache [^)]*\) on \d servers: failback read 200\/200/);
-    expect(result.policies.map((p) => p.id)).toEqual(['pecl', 'offline', 'journal', 'cluster', 'gutter']);
-    const [pecl, offline, journal, cluster, gutter] = result.policies;
+    expect(result.policies.map((p) => p.id)).toEqual(['pecl', 'offline', 'journal', 'leases', 'cluster', 'gutter']);
+    const [pecl, offline, journal, leases, cluster, gutter] = result.policies;
     // Every row says what it flushes: the client's default changed, the rows' meaning did not.
-    expect(result.policies.map((p) => `${p.failover}/${p.flush}`)).toEqual(['redistribute/none', 'offline/server', 'offline/journal', 'redistribute/cluster', 'gutter/server']);
+    expect(result.policies.map((p) => `${p.failover}/${p.flush}`)).toEqual(['redistribute/none', 'offline/server', 'offline/journal', 'offline/journal', 'redistribute/cluster', 'gutter/server']);
+    expect(result.policies.map((p) => p.readPath)).toEqual(['get-set', 'get-set', 'get-set', 'fetch', 'get-set', 'get-set']);
 
     // Don's bug: copies written to other servers during the first outage, read after the second kill.
     expect(pecl.staleByCopy.outage).toBeGreaterThan(0);
@@ -104,6 +105,18 @@ describe('npm run demo', () => {
     expect(journal.offlineSkips).toBeGreaterThan(0);
     expect(journal.flushes).toBeGreaterThanOrEqual(2);
     expect(journal.deletes).toBeGreaterThan(0);
+    // The default with fetch (leases): as clean, and after each failback the cold keys are loaded
+    // about once each, never more often than get-then-set loads them.
+    expect(leases.staleReads).toBe(0);
+    expect(leases.failovers).toBe(0);
+    expect(leases.flushes).toBeGreaterThanOrEqual(2);
+    expect(leases.clientErrors).toEqual([]);
+    expect(leases.coldLoads.keys).toBeGreaterThan(0);
+    // Within noise (a read in flight at the 'up' loads without storing): frontends here each serve
+    // their own keys (workload.ts), so get-then-set only herds inside one frontend, rarely.
+    expect(leases.coldLoads.loadsPerKey).toBeLessThanOrEqual(journal.coldLoads.loadsPerKey + 0.02);
+    expect(leases.coldLoads.loadsPerKey).toBeLessThan(1.05);
+    expect(result.verdict.notes.join(' ')).toMatch(/With leases, the origin loaded each cold key 1\.0\d times after a failback \(get-then-set: \d\.\d\d\)/);
     // Mikael's option 2: the cluster flush removes every copy written during the outage.
     expect(cluster.staleByCopy.outage).toBe(0);
     expect(cluster.flushes).toBeGreaterThanOrEqual(2 * result.config.servers);
@@ -115,6 +128,10 @@ describe('npm run demo', () => {
       expect(p.hitRate, p.id).toBeGreaterThan(0.2);
       expect(p.originLoads, p.id).toBeGreaterThan(0);
       expect(p.staleByCopy.other, p.id).toBe(0);
+      // Every restart is cold: something was loaded after each failback, each key at least once.
+      expect(p.coldLoads.perFailback, p.id).toHaveLength(2);
+      expect(p.coldLoads.keys, p.id).toBeGreaterThan(0);
+      expect(p.coldLoads.loadsPerKey, p.id).toBeGreaterThanOrEqual(1);
       expect(p.failbacks, p.id).toHaveLength(2);
       for (const f of p.failbacks) {
         // Every frontend came back, through the lock: a restart always takes the coordinated flush.
