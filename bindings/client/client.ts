@@ -8,9 +8,11 @@ import { runtimeTraits } from '../transport/default.js';
 import { loadRequestStorage, requestStorage } from './request-scope.js';
 import * as textCommands from '../protocol/commands.js';
 import * as metaCommands from '../protocol/meta-commands.js';
-import type { Item, Stats } from '../protocol/replies.js';
+import type { Item, Key, Stats } from '../protocol/replies.js';
+import { journalKey } from '../pool/journal-keys.js';
 import type { Request } from '../protocol/request.js';
 import { validateKey } from '../protocol/keys.js';
+import { metaKeyLength } from '../protocol/meta-keys.js';
 import { createRouter } from '../routing/router.js';
 import { defaultConnector } from '../transport/default.js';
 import { decodeWith, encodeWith, type Codec } from '../codec/codec.js';
@@ -68,7 +70,7 @@ export interface ConnectReport {
 export type { CommandOptions, StoreOptions } from './command-options.js';
 
 /** What the client sends through: the text or the meta serializers. */
-type Commands = Pick<typeof textCommands, 'get' | 'gets' | 'gat' | 'getMulti' | 'store' | 'cas' | 'del' | 'incr' | 'decr' | 'touch' | 'flushAll' | 'version' | 'stats'>;
+type Commands = Pick<typeof metaCommands, 'get' | 'gets' | 'gat' | 'getMulti' | 'store' | 'cas' | 'del' | 'incr' | 'decr' | 'touch' | 'flushAll' | 'version' | 'stats'>;
 
 /** The first line of what user code threw. */
 function describeThrown(err: unknown): string {
@@ -106,7 +108,7 @@ function checkCallback(method: string, callback: unknown, nullable: boolean): vo
 }
 
 /** The keys of a non-array iterable; an iterator that throws is refused like any other bad keys argument. */
-function spread(keys: Iterable<string>): string[] {
+function spread<K>(keys: Iterable<K>): K[] {
   try {
     return [...keys];
   } catch (err) {
@@ -147,7 +149,9 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   constructor(options: ClientOptions) {
     super();
     this.options = resolveClientOptions(options);
-    this.cmd = this.options.protocol === 'meta' ? metaCommands : textCommands;
+    // The text serializers take string keys only; given a Uint8Array they throw an InvalidKeyError
+    // that says to use meta, so the one signature (Key) serves both.
+    this.cmd = this.options.protocol === 'meta' ? metaCommands : (textCommands as unknown as Commands);
     const connector = this.options.connector ?? defaultConnector();
     const gutter = this.options.gutter.length > 0 ? createRouter({ servers: this.options.gutter, engine: options.engine }) : undefined;
     this.ready = Promise.all([createRouter(this.options.router), gutter]).then(([router, gutterRouter]) => {
@@ -255,8 +259,8 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
    * or undefined while its owner is down under `offline`). Both `host:port`.
    * @throws InvalidKeyError for a key no command would accept.
    */
-  async serverFor(key: string): Promise<{ owner: string; server: string | undefined }> {
-    validateKey(key);
+  async serverFor(key: Key): Promise<{ owner: string; server: string | undefined }> {
+    this.checkKey(key);
     const cluster = await this.whenReady();
     return { owner: cluster.ownerSlot(key).address.name, server: cluster.target(key)?.slot.address.name };
   }
@@ -274,11 +278,11 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   // ───────────────────────── retrieval ─────────────────────────
 
   /** The value of `key`, or `undefined` on a miss (or when its server is down under `offline`). */
-  get(key: string, options?: CommandOptions): Promise<V | undefined> {
+  get(key: Key, options?: CommandOptions): Promise<V | undefined> {
     const cluster = this.cluster;
     // The common case in one promise chain: ready, open, every server up.
     if (options === undefined && cluster !== undefined && !this.closed && cluster.healthy) {
-      let request: Request<Item | null>;
+      let request: Request<Item<Key> | null>;
       try {
         request = this.cmd.get(key);
       } catch (err) {
@@ -302,13 +306,13 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 
   /** The value and CAS unique of `key`, or `undefined`. */
-  async gets(key: string, options?: CommandOptions): Promise<{ value: V; cas: bigint } | undefined> {
+  async gets(key: Key, options?: CommandOptions): Promise<{ value: V; cas: bigint } | undefined> {
     const item = await this.dispatch(key, () => this.cmd.gets(key), true, 0, options);
     return item === OFFLINE || item === null ? undefined : { value: await this.decode(item), cas: item.cas as bigint };
   }
 
   /** Gets `key` and sets its TTL to `ttl` seconds (`gat`). */
-  async gat(key: string, ttl: number, options?: CommandOptions): Promise<V | undefined> {
+  async gat(key: Key, ttl: number, options?: CommandOptions): Promise<V | undefined> {
     const item = await this.dispatch(key, (t) => this.cmd.gat(t, key), true, ttl, options);
     return item === OFFLINE || item === null ? undefined : this.decode(item);
   }
@@ -329,20 +333,20 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
    *
    * @throws InvalidKeyError when `keys` is not an array (or other iterable) of valid keys, whatever the servers' health.
    */
-  async getMany(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, V>> {
+  async getMany<K extends Key = string>(keys: Iterable<K>, options?: CommandOptions): Promise<Map<K, V>> {
     if (this.closed) throw new ClientClosedError();
     checkCommandOptions(options);
-    if (typeof keys === 'string' || keys === null || typeof (keys as Iterable<string>)?.[Symbol.iterator] !== 'function') {
+    if (typeof keys === 'string' || keys === null || typeof (keys as Iterable<K>)?.[Symbol.iterator] !== 'function') {
       throw new InvalidKeyError(`getMany takes an array of keys, got ${keys === null ? 'null' : typeof keys}`);
     }
-    const list = Array.isArray(keys) ? (keys as readonly string[]) : spread(keys);
+    const list = Array.isArray(keys) ? (keys as readonly K[]) : spread(keys);
     const cluster = this.cluster ?? (await this.whenReady());
     if (this.closed) throw new ClientClosedError();
     const unique = list.length > 1 ? [...new Set(list)] : list;
     // Every key is checked before any is routed: the router never sees an invalid one.
-    for (const key of unique) validateKey(key);
+    for (const key of unique) this.checkKey(key);
     if (unique.length === 0) return new Map();
-    const groups = new Map<ServerSlot, string[]>();
+    const groups = new Map<ServerSlot, Key[]>();
     const targets = cluster.targets(unique);
     for (let i = 0; i < unique.length; i++) {
       const target = targets[i];
@@ -360,7 +364,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       if (group) group.push(unique[i]);
       else groups.set(target.slot, [unique[i]]);
     }
-    const batches: [ServerSlot, Request<Item[]>, number][] = [];
+    const batches: [ServerSlot, Request<Item<Key>[]>, number][] = [];
     for (const [slot, group] of groups) {
       for (let i = 0; i < group.length; i += MULTI_GET_CHUNK) {
         const chunk = i === 0 && group.length <= MULTI_GET_CHUNK ? group : group.slice(i, i + MULTI_GET_CHUNK);
@@ -368,7 +372,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       }
     }
     const replies = await Promise.all(batches.map(([slot, request]) => this.send(slot, request, undefined, options)));
-    const result = new Map<string, V>();
+    const result = new Map<K, V>();
     let pending: Promise<void>[] | undefined;
     replies.forEach((items, b) => {
       const counters = batches[b][0].health.counters;
@@ -376,8 +380,9 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       counters.misses += batches[b][2] - items.length;
       for (const item of items) {
         const value = this.decode(item);
-        if (value instanceof Promise) (pending ??= []).push(value.then((v) => void result.set(item.key, v)));
-        else result.set(item.key, value);
+        // Meta answers carry the caller's own key objects (binary keys included).
+        if (value instanceof Promise) (pending ??= []).push(value.then((v) => void result.set(item.key as K, v)));
+        else result.set(item.key as K, value);
       }
     });
     if (pending) await Promise.all(pending);
@@ -387,27 +392,27 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   // ───────────────────────── storage ─────────────────────────
 
   /** Stores `value` under `key`; true when `STORED`, false when not (or its server is down under `offline`). */
-  set(key: string, value: V | string | Uint8Array, options?: StoreOptions): Promise<boolean> {
+  set(key: Key, value: V | string | Uint8Array, options?: StoreOptions): Promise<boolean> {
     return this.store('set', key, value, options);
   }
 
   /** Stores only if `key` does not exist. */
-  add(key: string, value: V | string | Uint8Array, options?: StoreOptions): Promise<boolean> {
+  add(key: Key, value: V | string | Uint8Array, options?: StoreOptions): Promise<boolean> {
     return this.store('add', key, value, options);
   }
 
   /** Stores only if `key` exists. */
-  replace(key: string, value: V | string | Uint8Array, options?: StoreOptions): Promise<boolean> {
+  replace(key: Key, value: V | string | Uint8Array, options?: StoreOptions): Promise<boolean> {
     return this.store('replace', key, value, options);
   }
 
   /** Appends bytes to an existing value (flags and TTL unchanged); a string is sent as UTF-8 whatever the codec. */
-  append(key: string, value: string | Uint8Array, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
+  append(key: Key, value: string | Uint8Array, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
     return this.store('append', key, value, options, true);
   }
 
   /** Prepends bytes to an existing value (as {@link Client.append}). */
-  prepend(key: string, value: string | Uint8Array, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
+  prepend(key: Key, value: string | Uint8Array, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
     return this.store('prepend', key, value, options, true);
   }
 
@@ -415,7 +420,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
    * Stores only if nobody changed `key` since `gets` returned `cas`:
    * true `STORED`, false `EXISTS` (changed; also when its server is down), undefined `NOT_FOUND`.
    */
-  async cas(key: string, value: V | string | Uint8Array, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
+  async cas(key: Key, value: V | string | Uint8Array, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
     if (this.closed) throw new ClientClosedError();
     checkCommandOptions(options);
     const { bytes, flags } = this.encode(value, options);
@@ -426,7 +431,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
   }
 
-  private async store(verb: textCommands.StoreVerb, key: string, value: unknown, options: StoreOptions | undefined, raw = false): Promise<boolean> {
+  private async store(verb: textCommands.StoreVerb, key: Key, value: unknown, options: StoreOptions | undefined, raw = false): Promise<boolean> {
     if (this.closed) throw new ClientClosedError();
     checkCommandOptions(options);
     // Raw bytes (append, prepend) join bytes already stored: never through the codec.
@@ -437,7 +442,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 
   /** Deletes `key`; true when it existed (with `noreply`: once sent). */
-  async delete(key: string, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
+  async delete(key: Key, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
     checkCommandOptions(options);
     const noreply = options?.noreply === true;
     const status = await this.dispatch(key, () => this.cmd.del(key, noreply), false, 0, options);
@@ -458,16 +463,16 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
    * Adds `delta` to a decimal counter; its new value, or undefined when `key` does not exist (or
    * with `noreply`). The value is a number up to 2^53 and a bigint above (memcached counters are 64-bit).
    */
-  incr(key: string, delta: number | bigint = 1, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<number | bigint | undefined> {
+  incr(key: Key, delta: number | bigint = 1, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<number | bigint | undefined> {
     return this.counter('incr', key, delta, options);
   }
 
   /** Subtracts `delta` (memcached stops at 0); as {@link Client.incr}. */
-  decr(key: string, delta: number | bigint = 1, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<number | bigint | undefined> {
+  decr(key: Key, delta: number | bigint = 1, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<number | bigint | undefined> {
     return this.counter('decr', key, delta, options);
   }
 
-  private async counter(verb: 'incr' | 'decr', key: string, delta: number | bigint, options: StoreOptions | undefined): Promise<number | bigint | undefined> {
+  private async counter(verb: 'incr' | 'decr', key: Key, delta: number | bigint, options: StoreOptions | undefined): Promise<number | bigint | undefined> {
     checkCommandOptions(options);
     const noreply = options?.noreply === true;
     const value = await this.dispatch(key, () => (verb === 'incr' ? this.cmd.incr(key, delta, noreply) : this.cmd.decr(key, delta, noreply)), false, 0, options);
@@ -475,7 +480,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 
   /** Sets a new TTL on `key`; true when it exists (with `noreply`: once sent). */
-  async touch(key: string, ttl: number, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
+  async touch(key: Key, ttl: number, options?: Omit<StoreOptions, 'ttl' | 'flags'>): Promise<boolean> {
     checkCommandOptions(options);
     const noreply = options?.noreply === true;
     const status = await this.dispatch(key, (t) => this.cmd.touch(key, t, noreply), false, ttl, options);
@@ -585,7 +590,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
    * `ttl` has no default: a missing one (`touch(key)`) must reach `make` and be refused there,
    * not become 0, which memcached reads as "never expires".
    */
-  private async dispatch<R>(key: string, make: (ttl: number) => Request<R>, retrieval: boolean, ttl: number, options?: CommandOptions): Promise<R | Offline> {
+  private async dispatch<R>(key: Key, make: (ttl: number) => Request<R>, retrieval: boolean, ttl: number, options?: CommandOptions): Promise<R | Offline> {
     if (this.closed) throw new ClientClosedError();
     checkCommandOptions(options);
     let request = make(ttl);
@@ -635,11 +640,11 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 
   /** Remembers that `key` may be stale on `owner` (and on `place`, where it was written). */
-  private journal(owner: ServerSlot, place: ServerSlot, key: string): void {
-    if (this.options.failback.flush !== 'none') owner.health.journal.record(place, key);
+  private journal(owner: ServerSlot, place: ServerSlot, key: Key): void {
+    if (this.options.failback.flush !== 'none') owner.health.journal.record(place, journalKey(key));
   }
 
-  private async send<R>(slot: ServerSlot, request: Request<R>, key?: string, options?: CommandOptions): Promise<R> {
+  private async send<R>(slot: ServerSlot, request: Request<R>, key?: Key, options?: CommandOptions): Promise<R> {
     slot.health.counters.requests++;
     const connection = this.session().connection(slot);
     const sent = traceCommand(request, key, slot.address, () => connection.send(request, options?.timeout));
@@ -663,8 +668,17 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 
   /** The item's value; a promise only when the codec's decode is asynchronous. */
-  private decode(item: Item): V | Promise<V> {
+  private decode(item: Item<Key>): V | Promise<V> {
     return decodeWith(this.options.codec, item.value, item.flags) as V | Promise<V>;
+  }
+
+  /**
+   * Throws InvalidKeyError unless a command would accept `key`: a string by the text rules, a
+   * Uint8Array (meta protocol only) up to memcached's limit in base64.
+   */
+  private checkKey(key: Key): void {
+    if (typeof key === 'string' || this.options.protocol === 'text') validateKey(key as string);
+    else metaKeyLength(key);
   }
 
   /** A health transition: the event for listeners, the channel for diagnostics subscribers. */

@@ -23,8 +23,8 @@ export interface CommandMessage {
   command: string;
   /** Keys the request carries (1 for single-key commands, 0 for `stats`, `version`, `flush_all`). */
   keys: number;
-  /** The first key, for single-key commands; undefined otherwise. */
-  key: string | undefined;
+  /** The first key, for single-key commands (a Uint8Array for a binary key); undefined otherwise. */
+  key: string | Uint8Array | undefined;
   /** `host:port` of the server the request went to. */
   server: string;
   host: string;
@@ -78,11 +78,11 @@ function subscribed(tc: TracingChannel): boolean {
 /** The request's shape, as far as tracing needs it. */
 interface Traced {
   readonly command: string;
-  readonly keys: readonly string[] | undefined;
+  readonly keys: readonly (string | Uint8Array)[] | undefined;
 }
 
 /** Runs `send` inside the command TracingChannel when anyone listens; else just runs it. */
-export function traceCommand<R>(request: Traced, key: string | undefined, address: { name: string; host: string; port: number }, send: () => Promise<R>): Promise<R> {
+export function traceCommand<R>(request: Traced, key: string | Uint8Array | undefined, address: { name: string; host: string; port: number }, send: () => Promise<R>): Promise<R> {
   if (command === undefined || !subscribed(command)) return send();
   const keys = request.keys?.length ?? (key === undefined ? 0 : 1);
   const message: CommandMessage = {

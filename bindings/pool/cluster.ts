@@ -4,6 +4,7 @@ import { doneKey, parseMarker } from '../health/failback-lock.js';
 import { formatIdentity, readServer } from '../health/identity.js';
 import { ServerHealth } from '../health/server-health.js';
 import * as cmd from '../protocol/commands.js';
+import type { Key } from '../protocol/replies.js';
 import type { Item, Stats } from '../protocol/replies.js';
 import type { Router } from '../routing/router.js';
 import type { ServerAddress } from '../servers.js';
@@ -160,7 +161,7 @@ export class Cluster {
   }
 
   /** Where `key` goes now, or undefined when it goes nowhere (its owner is down and policy is offline). */
-  target(key: string): Target | undefined {
+  target(key: Key): Target | undefined {
     // One server, up: every client sends every key there without hashing.
     if (this.slots.length === 1 && this.downCount === 0) return this.slots[0].direct;
     const index = this.router.route(key);
@@ -172,7 +173,7 @@ export class Cluster {
   }
 
   /** Targets of many keys in one crossing into the router (undefined entries go nowhere). */
-  targets(keys: readonly string[]): (Target | undefined)[] {
+  targets(keys: readonly Key[]): (Target | undefined)[] {
     const routed = this.router.routeMany(keys);
     const out = new Array<Target | undefined>(keys.length);
     for (let i = 0; i < keys.length; i++) {
@@ -190,7 +191,7 @@ export class Cluster {
   }
 
   /** The owner's slot of a key. */
-  ownerSlot(key: string): ServerSlot {
+  ownerSlot(key: Key): ServerSlot {
     return this.slots[this.router.owner(key)];
   }
 
@@ -204,7 +205,7 @@ export class Cluster {
     return { slot, owner: this.slots[owner], ttlCap: this.options.failoverTtl };
   }
 
-  private gutterFor(key: string, owner: number): Target | undefined {
+  private gutterFor(key: Key, owner: number): Target | undefined {
     if (!this.gutterRouter) return undefined;
     const g = this.gutterRouter.route(key);
     return g < 0 ? undefined : { slot: this.gutterSlots[g], owner: this.slots[owner], ttlCap: this.options.gutterTtl };

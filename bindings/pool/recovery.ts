@@ -7,6 +7,7 @@ import * as cmd from '../protocol/commands.js';
 import type { Stats } from '../protocol/replies.js';
 import type { Connector } from '../transport/transport.js';
 import type { Cluster, ServerSlot } from './cluster.js';
+import { deleteJournaled } from './journal-keys.js';
 import { SharedSession, type Session } from './session.js';
 
 /** Jitter keeps many frontends from probing (and racing for the lock) in lockstep. */
@@ -278,10 +279,10 @@ export class Recovery {
     for (const [place, placed] of journal) {
       for (const key of placed) {
         keys.add(key);
-        if (place !== slot) work.push(this.sessionOf(slot).connection(place).send(cmd.del(key)));
+        if (place !== slot) work.push(this.sessionOf(slot).connection(place).send(deleteJournaled(key)));
       }
     }
-    for (const key of keys) work.push(probe.send(cmd.del(key)));
+    for (const key of keys) work.push(probe.send(deleteJournaled(key)));
     const failed = (await Promise.allSettled(work)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length > 0) {
       throw new MemcacheError('ERR_FAILBACK', `${failed.length} of ${work.length} deletes of keys ${slot.address.name} may hold stale failed; the failback is retried`, { cause: failed[0].reason });

@@ -22,7 +22,10 @@ const encoder = new TextEncoder();
  * have no UTF-8 form: two different strings would reach the server as the same key).
  */
 export function keyByteLength(key: string): number {
-  if (typeof key !== 'string') throw new InvalidKeyError(`a key must be a string, got ${describeType(key)}`);
+  if (typeof key !== 'string') {
+    if ((key as unknown) instanceof Uint8Array) throw new InvalidKeyError("binary (Uint8Array) keys travel only over the meta protocol: create the client with protocol: 'meta'");
+    throw new InvalidKeyError(`a key must be a string, got ${describeType(key)}`);
+  }
   const length = key.length;
   if (length === 0) throw new InvalidKeyError('a key must not be empty');
   // Every UTF-16 unit is at least one UTF-8 byte, so this bound is safe before counting.
