@@ -9,7 +9,7 @@ Starts local memcached servers and frontend processes, kills and restarts one se
 (Don's 2006 sequence) under each failure policy, and compares stale reads side by side.
 
 options:
-  --quick            shorter run (about 35 s instead of about 70 s)
+  --quick            shorter run (about 45 s instead of about 85 s)
   --json PATH        also write the machine-readable result to PATH
   --out PATH         the HTML report (default: demo-report.html in the current directory)
   --policies LIST    comma-separated subset of these rows (default: all, in this order):

@@ -1,6 +1,6 @@
 /**
  * The demo's knobs: how long each phase of Don's sequence lasts and how hard the frontends
- * push. Two presets: the full run (about 70 s) and `--quick` (about 35 s, for the smoke test).
+ * push. Two presets: the full run (about 85 s) and `--quick` (about 45 s, for the smoke test).
  */
 
 /**
@@ -77,7 +77,7 @@ export interface DemoConfig {
 const WORKLOAD: WorkloadConfig = { keys: 1200, concurrency: 3, thinkMs: 6, writeRatio: 0.2, skew: 2, valueBytes: 100 };
 
 /**
- * The full demo: 5 policies × 13 s of workload (about 70 s in all on a 2-core machine). The tail
+ * The full demo: 6 policies × 13 s of workload (about 85 s in all on a 2-core machine). The tail
  * leaves the second failback (up to a jittered `retryInterval` after the restart) over a second.
  */
 export const FULL_CONFIG: DemoConfig = {

@@ -3,9 +3,11 @@
  * dist/, as `npm run demo` does) and runs build/demo/main.js with `--quick`, end to
  * end with real memcached and frontend processes, and checks its JSON result tells Don's story:
  * the PECL-style row serves stale outage copies, both offline rows (Don's flush and the default
- * journal) serve no stale read, cluster flush none from outage copies. Then checks that the HTML
- * is self-contained and that every process the demo started is gone. The bookkeeping behind the
- * rows (events per outage) has its own process-free test: demo-bookkeeping.test.ts.
+ * journal) serve no stale read, nor does the leases row (the default reading through `mc.fetch`),
+ * which loads each cold key about once after a failback, cluster flush none from outage copies.
+ * Then checks that the HTML is self-contained and that every process the demo started is gone.
+ * The bookkeeping behind the rows (events per outage, loads after failback) has its own
+ * process-free test: demo-bookkeeping.test.ts.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
