@@ -19,14 +19,12 @@ import { decodeWith, encodeWith, type Codec } from '../codec/codec.js';
 import { publishHealth, traceCommand } from './diagnostics.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
 import { capTtl } from './ttl.js';
+import { describeThrown, ServerCallbacks, type FailureCallback, type ReconnectCallback } from './callbacks.js';
 import { abortable, checkCommandOptions, type CommandOptions, type StoreOptions } from './command-options.js';
 import * as leases from '../protocol/meta-leases.js';
 import { checkInvalidateOptions, readThrough, type FetchOptions, type InvalidateOptions, type LeaseCommands, type Loader } from './read-through.js';
 
-/** `(client, host, port)`: a failed server is back, flushed per policy, about to be used again. */
-export type ReconnectCallback = (client: Client<any>, host: string, port: number) => void | Promise<void>;
-/** `(client, host, port, error)`: a server went down. */
-export type FailureCallback = (client: Client<any>, host: string, port: number, error: Error) => void;
+export type { FailureCallback, ReconnectCallback } from './callbacks.js';
 
 /** Events a client emits (`client.on(name, listener)`). */
 export interface ClientEvents {
@@ -72,10 +70,6 @@ export type { CommandOptions, StoreOptions } from './command-options.js';
 /** What the client sends through: the text or the meta serializers. */
 type Commands = Pick<typeof metaCommands, 'get' | 'gets' | 'gat' | 'getMulti' | 'store' | 'cas' | 'del' | 'incr' | 'decr' | 'touch' | 'flushAll' | 'version' | 'stats'>;
 
-/** The first line of what user code threw. */
-function describeThrown(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n', 1)[0];
-}
 
 /** Returned by `dispatch` when the key's server is down and the policy sends it nowhere. */
 const OFFLINE = Symbol('offline');
@@ -98,14 +92,6 @@ function ttlOf(options: StoreOptions | undefined): number {
   return options?.ttl === undefined ? 0 : options.ttl;
 }
 
-/**
- * Refuses a callback that is not a function (or null, where null removes it) when it is
- * registered: called, it would only throw later, on the failure path, as an 'error' event.
- */
-function checkCallback(method: string, callback: unknown, nullable: boolean): void {
-  if (typeof callback === 'function' || (nullable && (callback === null || callback === undefined))) return;
-  throw new InvalidOptionError(method, `takes a function${nullable ? ' (or null to remove it)' : ''}, got ${callback === null ? 'null' : typeof callback}`);
-}
 
 /** The keys of a non-array iterable; an iterator that throws is refused like any other bad keys argument. */
 function spread<K>(keys: Iterable<K>): K[] {
@@ -138,10 +124,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   private readonly cmd: Commands;
   /** The one close under way: a second close() waits for it too. */
   private closing: Promise<void> | undefined;
-  private readonly reconnectCallbacks = new Set<ReconnectCallback>();
-  private readonly failureCallbacks = new Set<FailureCallback>();
-  private peclReconnect: ReconnectCallback | undefined;
-  private peclFailure: FailureCallback | undefined;
+  private readonly callbacks = new ServerCallbacks((error) => this.emit('error', error));
   /** One view per request context (Workers). */
   private readonly views = new WeakMap<RequestContext, this>();
 
@@ -162,7 +145,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       this.recovery = new Recovery(this.options, cluster, connector, {
         recovering: (slot) => this.announce('recovering', slot),
         failedBack: (slot, outcome) => this.announce('failback', slot, { outcome }),
-        reconnected: (slot) => this.runReconnectCallbacks(slot),
+        reconnected: (slot) => this.callbacks.reconnected(this, slot.address),
         error: (error) => this.emit('error', error),
       }, this.perRequest);
       this.cluster = cluster;
@@ -549,30 +532,24 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
 
   /** PECL-style: the one reconnect callback `(client, host, port)` (null removes it). */
   setReconnectedCallback(callback: ReconnectCallback | null): this {
-    checkCallback('setReconnectedCallback', callback, true);
-    this.peclReconnect = callback ?? undefined;
+    this.callbacks.setReconnected(callback);
     return this;
   }
 
   /** PECL-style: the one failure callback `(client, host, port, error)` (null removes it). */
   setFailureCallback(callback: FailureCallback | null): this {
-    checkCallback('setFailureCallback', callback, true);
-    this.peclFailure = callback ?? undefined;
+    this.callbacks.setFailure(callback);
     return this;
   }
 
   /** Adds a reconnect callback; awaited (if async) before the server's buckets go back online. Returns a remover. */
   onReconnect(callback: ReconnectCallback): () => void {
-    checkCallback('onReconnect', callback, false);
-    this.reconnectCallbacks.add(callback);
-    return () => this.reconnectCallbacks.delete(callback);
+    return this.callbacks.addReconnect(callback);
   }
 
   /** Adds a failure callback. Returns a remover. */
   onFailure(callback: FailureCallback): () => void {
-    checkCallback('onFailure', callback, false);
-    this.failureCallbacks.add(callback);
-    return () => this.failureCallbacks.delete(callback);
+    return this.callbacks.addFailure(callback);
   }
 
   // ───────────────────────── internals ─────────────────────────
@@ -692,27 +669,8 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
 
   private serverDown(slot: ServerSlot, error: TransportError): void {
     this.announce('down', slot, { error });
-    for (const callback of [this.peclFailure, ...this.failureCallbacks]) {
-      if (!callback) continue;
-      try {
-        callback(this, slot.address.host, slot.address.port, error);
-      } catch (err) {
-        this.emit('error', new CallbackError('failure callback', `a failure callback threw for ${slot.address.name}: ${describeThrown(err)}`, err));
-      }
-    }
+    this.callbacks.failed(this, slot.address, error);
     this.recovery?.watch(slot);
-  }
-
-  /** Runs every reconnect callback; a throwing one is reported and never blocks recovery. */
-  private async runReconnectCallbacks(slot: ServerSlot): Promise<void> {
-    for (const callback of [this.peclReconnect, ...this.reconnectCallbacks]) {
-      if (!callback) continue;
-      try {
-        await callback(this, slot.address.host, slot.address.port);
-      } catch (err) {
-        this.emit('error', new CallbackError('reconnect callback', `a reconnect callback threw for ${slot.address.name}: ${describeThrown(err)}`, err));
-      }
-    }
   }
 
   protected override onListenerError(err: unknown, event: string): void {
