@@ -13,7 +13,7 @@ import { Client } from '../dist/entry/node.js';
 import { MemcachedServer } from '../build/tools/memcached.js';
 import { memcachedBinary } from '../build/tools/memcached-binary.js';
 import { createBareClient } from './bare-net.mjs';
-import { best, fmtRate, machine, measureRuns, ratio, timed } from './lib.mjs';
+import { best, fmtRate, machine, measureRuns, ratio, realisticKeys, timed } from './lib.mjs';
 import { MEMCASLAP, memcaslapAvailable, runMemcaslap } from './memcaslap.mjs';
 
 const require = createRequire(import.meta.url);
@@ -54,7 +54,10 @@ function requireTslibForMemcacheClient() {
 
 const N = 10_000;
 const MULTI = 100;
-const KEYS = Array.from({ length: N }, (_, i) => `bench:key:${String(i).padStart(6, '0')}`);
+// KEYS=realistic: keys of 11–40 characters like user:123456:profile (issue 13); else 16 bytes.
+const REALISTIC = process.env.KEYS === 'realistic';
+const KEYS = REALISTIC ? realisticKeys(N) : Array.from({ length: N }, (_, i) => `bench:key:${String(i).padStart(6, '0')}`);
+const KEY_SHAPE = REALISTIC ? 'realistic keys of 11–40 B (user:123456:profile)' : 'keys of 16 B';
 const FILL = 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3);
 /** Each value names its key, so a value handed back under the wrong key is caught. */
 const VALUES = KEYS.map((k) => `${k}|${FILL}`.slice(0, 100));
@@ -291,7 +294,7 @@ log(`# client benchmarks\nmachine: ${machine()}\nrepetitions: ${REPS} × ${MS} m
 log(`failback build: dist/ of ${build()}`);
 log(`servers: ${memcachedVersion} on loopback (\`memcached -U 0 -m 256 -t 2 -c 4096\`), same machine as the clients`);
 log(`clients: failback ${require('../package.json').version} (distribution ${DISTRIBUTION ?? 'default'}), memjs ${version('memjs')}, memcached ${version('memcached')}, memcache-client ${version('memcache-client')} (sharded by crc32 in the bench), ${slapVersion} (\`-T 1\`), bare node:net loop`);
-log(`data: ${N} keys of 16 B, values of 100 B, every key on every server; each workload first runs ${WARMUP_MS} ms checking every reply (memcaslap: get_misses = 0)`);
+log(`data: ${N} ${KEY_SHAPE}, values of 100 B, every key on every server; each workload first runs ${WARMUP_MS} ms checking every reply (memcaslap: get_misses = 0)`);
 log('multi-get: failback getMany, memcached getMulti, memcache-client get([keys]) per shard, memjs (no multi-get) 100 concurrent gets, memcaslap `-d 100`');
 log('cells: throughput per second, and client CPU µs per unit (process.cpuUsage delta / units; memcaslap: /proc/<pid>/stat over the same window)\n');
 
