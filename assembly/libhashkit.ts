@@ -113,7 +113,12 @@ export function murmur3(ptr: usize, len: usize): u32 {
     k *= c2;
     h ^= k;
   }
-  h ^= <u32>len;
+  return murmur3Mix(h ^ <u32>len);
+}
+
+/** MurmurHash3's finalizer (fmix32), shared with the rendezvous hash's streaming murmur3. */
+// @ts-ignore: decorator
+@inline export function murmur3Mix(h: u32): u32 {
   h ^= h >>> 16;
   h *= 0x85ebca6b;
   h ^= h >>> 13;

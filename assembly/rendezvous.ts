@@ -5,6 +5,8 @@
 // a byte at a time: no buffer, whatever the lengths. A `bytes` key is formatted into that str
 // with %s, i.e. as Python's repr() of the bytes (b'...'), which is fed as it is written.
 
+import { murmur3Mix } from "./libhashkit";
+
 const C1: u32 = 0xcc9e2d51;
 const C2: u32 = 0x1b873593;
 const REPLACEMENT: u32 = 0xfffd;
@@ -39,13 +41,7 @@ let mcount: u32 = 0;
 function finish(): u32 {
   let h = mh;
   if ((mcount & 3) != 0) h ^= rotl<u32>(mk * C1, 15) * C2;
-  h ^= mcount;
-  h ^= h >>> 16;
-  h *= 0x85ebca6b;
-  h ^= h >>> 13;
-  h *= 0xc2b2ae35;
-  h ^= h >>> 16;
-  return h;
+  return murmur3Mix(h ^ mcount);
 }
 
 /** Where the UTF-8 decoder stands. */

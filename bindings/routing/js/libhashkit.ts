@@ -14,7 +14,7 @@ const MURMUR_M = 0x5bd1e995 | 0;
 const JENKINS_INITVAL = 13;
 
 const sbyte = (b: number): number => (b << 24) >> 24;
-const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
+export const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
 const le32 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24);
 const le16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
 /** Bytes [p, end) (at most 4), little-endian, missing bytes zero. */
@@ -81,7 +81,11 @@ export function murmur3(u8: Uint8Array, start: number, end: number): number {
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
   if (p < end) h ^= Math.imul(rotl(Math.imul(tail(u8, p, end), c1), 15), c2);
-  h ^= len;
+  return murmur3Mix(h ^ len);
+}
+
+/** MurmurHash3's finalizer (fmix32), shared with the rendezvous hash's streaming murmur3; u32. */
+export function murmur3Mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b | 0);
   h ^= h >>> 13;

@@ -4,6 +4,8 @@
 // equal score going to the greater name. MurmurHash3 is streamed a byte at a time. A `bytes` key
 // is formatted into that str with %s, i.e. as Python's repr() of the bytes, fed as it is written.
 
+import { murmur3Mix, rotl } from './libhashkit.js';
+
 const C1 = 0xcc9e2d51 | 0;
 const C2 = 0x1b873593;
 const REPLACEMENT = 0xfffd;
@@ -37,17 +39,10 @@ class Murmur3Stream {
   finish(): number {
     let h = this.h;
     if ((this.count & 3) !== 0) h ^= Math.imul(rotl(Math.imul(this.k, C1), 15), C2);
-    h ^= this.count;
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b | 0);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35 | 0);
-    h ^= h >>> 16;
-    return h >>> 0;
+    return murmur3Mix(h ^ this.count);
   }
 }
 
-const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
 const stream = new Murmur3Stream();
 
 /** Feeds the code points of the UTF-8 bytes [start, end) (WHATWG decoding), one byte (cp & 0xff) each. */
