@@ -348,6 +348,18 @@ function isTreeMap(distribution: Distribution): boolean {
 
 /** Scratch for one point name, `name + "-" + decimal(i)`; grows with the longest name. */
 let nameScratch = new Uint8Array(256);
+
+/**
+ * The server name at [start, end) of `u8` followed by `separator`, in a shared scratch buffer with
+ * room for the point number after it (up to 10 digits); valid until the next call.
+ */
+function pointNamePrefix(u8: Uint8Array, start: number, end: number, separator: number): Uint8Array {
+  const nameLength = end - start;
+  if (nameScratch.length < nameLength + 11) nameScratch = new Uint8Array(nameLength + 11);
+  nameScratch.set(u8.subarray(start, end));
+  nameScratch[nameLength] = separator;
+  return nameScratch;
+}
 const digest = new Int32Array(4);
 
 /**
@@ -367,13 +379,8 @@ function buildKetama(
 
   let p = 0;
   for (const s of order) {
-    const start = list.nameStarts[s];
-    const nameLength = list.nameEnds[s] - start;
-    // 11 more bytes: "-" and up to 10 digits.
-    if (nameScratch.length < nameLength + 11) nameScratch = new Uint8Array(nameLength + 11);
-    const name = nameScratch;
-    name.set(u8.subarray(start, start + nameLength));
-    name[nameLength] = CHAR_DASH;
+    const nameLength = list.nameEnds[s] - list.nameStarts[s];
+    const name = pointNamePrefix(u8, list.nameStarts[s], list.nameEnds[s], CHAR_DASH);
     const digests = count(list.weights[s], total, list.n) / 4;
     for (let i = 0; i < digests; i++) {
       md5Words(name, 0, writeDecimal(name, nameLength + 1, i), digest);
@@ -492,12 +499,8 @@ function buildNamedPoints(memory: LinearMemory, regions: Regions, list: ServerLi
 
   let p = 0;
   for (let s = 0; s < list.n; s++) {
-    const start = list.nameStarts[s];
-    const nameLength = list.nameEnds[s] - start;
-    if (nameScratch.length < nameLength + 11) nameScratch = new Uint8Array(nameLength + 11);
-    const name = nameScratch;
-    name.set(u8.subarray(start, start + nameLength));
-    name[nameLength] = separator;
+    const nameLength = list.nameEnds[s] - list.nameStarts[s];
+    const name = pointNamePrefix(u8, list.nameStarts[s], list.nameEnds[s], separator);
     const count = namedPointCount(distribution, list.weights[s], total, list.n);
     for (let i = 0; i < count; i++) {
       values[p] = hashOf(pointHash, name, 0, writeDecimal(name, nameLength + 1, i));
