@@ -3,7 +3,8 @@
 import diagnostics from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS, Client, type CommandMessage, type HealthMessage } from '../bindings/entry/node.js';
-import { traceCommand } from '../bindings/client/diagnostics.js';
+import { sendTraced } from '../bindings/client/diagnostics.js';
+import * as cmd from '../bindings/protocol/commands.js';
 import { MemcachedServer, startCluster } from './support/memcached.js';
 import { waitFor } from './support/wait.js';
 
@@ -82,6 +83,7 @@ describe('diagnostics_channel', () => {
   it('with no subscriber, a command runs untouched (the promise it returns is the send itself)', () => {
     const sent = Promise.resolve('reply');
     const address = { name: '127.0.0.1:1', host: '127.0.0.1', port: 1 };
-    expect(traceCommand({ command: 'get', keys: ['k'] }, 'k', address, () => sent)).toBe(sent);
+    const connection = { send: () => sent };
+    expect(sendTraced(connection as never, cmd.get('k'), undefined, 'k', address)).toBe(sent);
   });
 });

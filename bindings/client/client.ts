@@ -16,7 +16,7 @@ import { metaKeyLength } from '../protocol/meta-keys.js';
 import { createRouter } from '../routing/router.js';
 import { defaultConnector } from '../transport/default.js';
 import { decodeWith, encodeWith, type Codec } from '../codec/codec.js';
-import { publishHealth, traceCommand } from './diagnostics.js';
+import { publishHealth, sendTraced } from './diagnostics.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
 import { capTtl } from './ttl.js';
 import { describeThrown, ServerCallbacks, type FailureCallback, type ReconnectCallback } from './callbacks.js';
@@ -275,7 +275,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       const health = slot.health;
       health.counters.requests++;
       const connection = this.session().connection(slot);
-      return traceCommand(request, key, slot.address, () => connection.send(request)).then((item) => {
+      return sendTraced(connection, request, undefined, key, slot.address).then((item) => {
         health.success(this.options.clock.now());
         if (item === null) {
           health.counters.misses++;
@@ -624,7 +624,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   private async send<R>(slot: ServerSlot, request: Request<R>, key?: Key, options?: CommandOptions): Promise<R> {
     slot.health.counters.requests++;
     const connection = this.session().connection(slot);
-    const sent = traceCommand(request, key, slot.address, () => connection.send(request, options?.timeout));
+    const sent = sendTraced(connection, request, options?.timeout, key, slot.address);
     const reply = await abortable(sent, options?.signal);
     slot.health.success(this.options.clock.now());
     return reply;

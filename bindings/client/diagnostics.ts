@@ -6,6 +6,7 @@
  */
 import type { ServerInfo } from '../health/server-health.js';
 import type { RepairOutcome } from '../pool/recovery.js';
+import type { Request } from '../protocol/request.js';
 
 /** Channel names; subscribe with `diagnostics_channel.tracingChannel(…)` / `.subscribe(…)`. */
 export const CHANNELS = {
@@ -75,21 +76,23 @@ function subscribed(tc: TracingChannel): boolean {
   return tc.start.hasSubscribers || tc.end.hasSubscribers || tc.asyncStart.hasSubscribers || tc.asyncEnd.hasSubscribers || tc.error.hasSubscribers;
 }
 
-/** The request's shape, as far as tracing needs it. */
-interface Traced {
-  readonly command: string;
-  readonly keys: readonly (string | Uint8Array)[] | undefined;
+/** What a request is sent through (a connection). */
+interface Sender {
+  send<R>(request: Request<R>, timeout?: number): Promise<R>;
 }
 
-/** Runs `send` inside the command TracingChannel when anyone listens; else just runs it. */
-export function traceCommand<R>(request: Traced, key: string | Uint8Array | undefined, address: { name: string; host: string; port: number }, send: () => Promise<R>): Promise<R> {
-  if (command === undefined || !subscribed(command)) return send();
+/**
+ * Sends `request` through `connection`, inside the command TracingChannel when anyone listens.
+ * Unsubscribed it is the plain send: no closure, no message (the get path runs through here).
+ */
+export function sendTraced<R>(connection: Sender, request: Request<R>, timeout: number | undefined, key: string | Uint8Array | undefined, address: { name: string; host: string; port: number }): Promise<R> {
+  if (command === undefined || !subscribed(command)) return connection.send(request, timeout);
   const keys = request.keys?.length ?? (key === undefined ? 0 : 1);
   const message: CommandMessage = {
     command: request.command, keys, key: keys === 1 ? (key ?? request.keys?.[0]) : undefined,
     server: address.name, host: address.host, port: address.port,
   };
-  return command.tracePromise(send, message);
+  return command.tracePromise(() => connection.send(request, timeout), message);
 }
 
 /** Publishes a health transition when anyone listens. */
