@@ -15,14 +15,6 @@ const TIMEOUT = 120_000;
 let dir: string;
 let server: MemcachedServer;
 
-function node(file: string): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [file], { cwd: dir, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
-    );
-  });
-}
-
 beforeAll(async () => {
   server = await MemcachedServer.start();
   dir = await mkdtemp(join(tmpdir(), 'failback-bundle-'));
@@ -47,7 +39,6 @@ afterAll(async () => {
 });
 
 async function runBundle(file: string, withServer: boolean): Promise<Record<string, unknown>> {
-  if (withServer) process.env.MEMCACHED = server.address;
   const { code, out, err } = await new Promise<{ code: number; out: string; err: string }>((resolve) => {
     execFile(process.execPath, [file], { cwd: dir, timeout: 60_000, env: withServer ? { ...process.env, MEMCACHED: server.address } : { ...process.env, MEMCACHED: '' } }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
