@@ -148,6 +148,9 @@ describe('lock', () => {
         await mc.get('k').catch(() => undefined);
         return (await rawCommand(server.host, server.port, 'get last_failback_done\r\n', /END\r\n$/)).includes('VALUE');
       });
+      // The marker is written before the leader releases its lock (a cas that expires it, so
+      // curr_items drops): wait for the whole failback, or that release lands between the stats.
+      await waitFor('the failback to finish', () => mc.servers()[0].status === 'up');
       const before = await serverStats(server.host, server.port);
       const { status, states: [state] } = await lockOf(['--servers', server.address]);
       expect(status).toBe(0);
