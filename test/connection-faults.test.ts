@@ -199,13 +199,15 @@ describe('stalls and closes', () => {
       if (index > 0) return serveNormally(peer);
       await peer.readLine();
       await peer.readLine();
-      peer.write('VALUE a 0 5\r\nhello\r\nEND\r\nVALUE b 0 5\r\nhel');
+      await peer.readLine();
+      peer.write('VALUE a 0 5\r\nhello\r\nEND\r\n4');
       setTimeout(() => peer.end(), 20);
     });
-    const [a, b, c] = await Promise.all([
+    // The incr between the gets keeps them on lines of their own (adjacent gets share one line).
+    const [a, c, b] = await Promise.all([
       settle(h.conn.send(cmd.get('a'))),
-      settle(h.conn.send(cmd.get('b'))),
       settle(h.conn.send(cmd.incr('n', 1))),
+      settle(h.conn.send(cmd.get('b'))),
     ]);
     expect(str((a.value as { value: Uint8Array }).value)).toBe('hello');
     expect(b.error).toBeInstanceOf(ConnectionClosedError);

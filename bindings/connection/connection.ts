@@ -6,7 +6,8 @@
  *   failure. A transport that failed is never reused: after a timeout, a late answer would be
  *   matched to the wrong request.
  * - Coalesced: the requests issued together (one synchronous run and the promise continuations
- *   already queued behind it) go out in a single transport write.
+ *   already queued behind it) go out in a single transport write, and the one-key text `get`s
+ *   among them in one `get k1 k2 …` line (protocol/joined-gets.ts says why).
  * - Bounded: at most `maxQueue` requests wait; beyond that `send` fails at once with `QueueFullError`.
  *   A value larger than `maxValueBytes` is refused from its header. `close()` waits at most
  *   `closeTimeout` for a transport it ended to close.
@@ -31,6 +32,8 @@ import {
 } from '../errors.js';
 import { allocBytes, CRLF } from '../protocol/bytes.js';
 import { DEFAULT_MAX_VALUE_BYTES, MAX_VALUE_BYTES, QUIET_DONE, ReplyParser } from '../protocol/parser.js';
+import { isJoinable, joinGets, MAX_JOINED_GETS, splitJoined } from '../protocol/joined-gets.js';
+import type { Item } from '../protocol/replies.js';
 import { ReplyShape, type Request } from '../protocol/request.js';
 import type { Connector, Transport, TransportHandlers } from '../transport/transport.js';
 import { Fifo } from './fifo.js';
@@ -119,6 +122,8 @@ export interface ConnectionOptions {
 /** A request waiting for its answer (or, for `noreply`, for its write). */
 interface Pending {
   readonly request: Request<unknown>;
+  /** For one-key gets joined into one line (`request`), the callers' own requests, in order. */
+  readonly members?: readonly Pending[];
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   /** Command timeout in ms (`Infinity` for none). */
@@ -176,6 +181,10 @@ const MAX_TIMER_MS = 0x7fff_ffff;
 /** `closeTimeout` when the connection has no command timeout either. */
 const DEFAULT_CLOSE_TIMEOUT_MS = 1000;
 
+/** Whether `next` may join the one-key get `first` on one line. */
+const joins = (next: Pending, first: Pending): boolean =>
+  !next.handshake && isJoinable(next.request) && next.request.command === first.request.command && next.timeout === first.timeout;
+
 const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /** One pipelined connection to one server; see the module comment. */
@@ -196,6 +205,8 @@ export class Connection {
   private outbox: Uint8Array[] = [];
   private outboxBytes = 0;
   private outboxRequests: Pending[] = [];
+  /** How many of `outboxRequests` are one-key gets another may join. */
+  private outboxJoinable = 0;
   private flushScheduled = false;
   /** The transport asked us to wait for `onDrain`. */
   private blocked = false;
@@ -384,6 +395,63 @@ export class Connection {
       this.outboxBytes += request.body.length + 2;
     }
     this.outboxRequests.push(pending);
+    if (!pending.handshake && isJoinable(request)) this.outboxJoinable++;
+  }
+
+  /**
+   * Joins each run of unsent one-key gets (same verb, same timeout) into one request whose
+   * answer is split among them, in the outbox and in the queue's unsent tail alike.
+   */
+  private joinOutbox(): void {
+    const requests = this.outboxRequests;
+    let unsentQueued = 0;
+    for (const pending of requests) if (pending.request.shape !== ReplyShape.NONE) unsentQueued++;
+    this.queue.takeLast(unsentQueued);
+    const outbox: Uint8Array[] = [];
+    const joined: Pending[] = [];
+    let bytes = 0;
+    for (let i = 0; i < requests.length; ) {
+      const first = requests[i];
+      let end = i + 1;
+      if (!first.handshake && isJoinable(first.request)) {
+        while (end < requests.length && end - i < MAX_JOINED_GETS && joins(requests[end], first)) end++;
+      }
+      const pending = end - i > 1 ? this.joinedPending(requests.slice(i, end)) : first;
+      const request = pending.request;
+      if (request.shape !== ReplyShape.NONE) this.queue.push(pending);
+      outbox.push(request.bytes);
+      bytes += request.bytes.length;
+      if (request.body !== undefined) {
+        outbox.push(request.body, CRLF);
+        bytes += request.body.length + 2;
+      }
+      joined.push(pending);
+      i = end;
+    }
+    this.outbox = outbox;
+    this.outboxBytes = bytes;
+    this.outboxRequests = joined;
+    this.outboxJoinable = 0;
+  }
+
+  /** One pending request for `members`' keys on one line; settling it settles each of them. */
+  private joinedPending(members: Pending[]): Pending {
+    const request = joinGets(members.map((member) => member.request));
+    return {
+      request,
+      members,
+      resolve: (items) => {
+        const answers = splitJoined(request.keys as readonly string[], items as Item[]);
+        for (let i = 0; i < members.length; i++) this.settle(members[i], answers[i]);
+      },
+      reject: (error) => {
+        for (const member of members) this.settleError(member, error);
+      },
+      timeout: members[0].timeout,
+      handshake: false,
+      deadline: Infinity,
+      sent: false,
+    };
   }
 
   private scheduleFlush(): void {
@@ -404,6 +472,7 @@ export class Connection {
     const session = this.session;
     const transport = session?.transport;
     if (session === undefined || transport === undefined || this.blocked || this.outbox.length === 0) return;
+    if (this.outboxJoinable > 1) this.joinOutbox();
     const chunks = this.outbox;
     let data: Uint8Array;
     if (chunks.length === 1) {
@@ -432,6 +501,7 @@ export class Connection {
     this.outbox = [];
     this.outboxBytes = 0;
     this.outboxRequests = [];
+    this.outboxJoinable = 0;
     if (!accepted) this.blocked = true;
     // The clocks start now that the bytes are the transport's: time spent unsent (connecting,
     // waiting for a drain, or behind the caller's own synchronous code) is not the server's.
@@ -630,6 +700,7 @@ export class Connection {
     this.outbox = [];
     this.outboxBytes = 0;
     this.outboxRequests = [];
+    this.outboxJoinable = 0;
     this.blocked = false;
     this.clearTimers(session);
     return waiting;
@@ -681,13 +752,14 @@ export class Connection {
     session.closeTimer = undefined;
   }
 
+  /** A joined request is not counted itself: its members are, as they settle. */
   private settle(pending: Pending, value: unknown): void {
-    if (!pending.handshake) this.count--;
+    if (!pending.handshake && pending.members === undefined) this.count--;
     pending.resolve(value);
   }
 
   private settleError(pending: Pending, error: Error): void {
-    if (!pending.handshake) this.count--;
+    if (!pending.handshake && pending.members === undefined) this.count--;
     pending.reject(error);
   }
 }

@@ -36,6 +36,18 @@ export class Fifo<T> {
     return item;
   }
 
+  /** Removes and returns the newest `count` items, oldest first. */
+  takeLast(count: number): T[] {
+    const from = this.items.length - count;
+    const taken = this.items.slice(from) as T[];
+    this.items.length = from;
+    if (this.head === from) {
+      this.items.length = 0;
+      this.head = 0;
+    }
+    return taken;
+  }
+
   /** Removes and returns every item, oldest first. */
   drain(): T[] {
     const all = this.items.slice(this.head) as T[];
