@@ -138,12 +138,16 @@ export function md5Final(): void {
 export function md5First(ptr: usize, len: usize): u32 {
   md5Init();
   if (len < LENGTH_AT) {
-    // One block: the bytes, 0x80, zeros, the bit length (most keys take this path).
-    store<u64>(PENDING, 0, 0); store<u64>(PENDING, 0, 8); store<u64>(PENDING, 0, 16);
-    store<u64>(PENDING, 0, 24); store<u64>(PENDING, 0, 32); store<u64>(PENDING, 0, 40);
-    store<u64>(PENDING, 0, 48);
-    memory.copy(PENDING, ptr, len);
-    store<u8>(PENDING + len, PAD_START);
+    // One block: the bytes, 0x80, zeros, the bit length (most keys take this path). Built a word
+    // at a time: memory.copy and memory.fill are calls out of the engine's code, dearer than
+    // the few stores a short key needs.
+    let full = len >> 2;
+    for (let i: usize = 0; i < full; i++) store<u32>(PENDING + (i << 2), load<u32>(ptr + (i << 2)));
+    let rest = len & 3;
+    let tail: u32 = <u32>PAD_START << (<u32>rest << 3);
+    for (let j: usize = 0; j < rest; j++) tail |= <u32>load<u8>(ptr + (full << 2) + j) << (<u32>j << 3);
+    store<u32>(PENDING + (full << 2), tail);
+    for (let i: usize = full + 1; i < (LENGTH_AT >> 2); i++) store<u32>(PENDING + (i << 2), 0);
     store<u64>(PENDING + LENGTH_AT, <u64>len << 3);
     block(PENDING);
     return md5A;

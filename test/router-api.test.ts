@@ -92,6 +92,21 @@ describe.each(['wasm', 'js'] as const)('offline buckets (%s)', (engine) => {
     expect(batch.length).toBe(keys.length);
     for (let i = 0; i < keys.length; i += 997) expect(batch[i]).toBe(router.route(keys[i]));
   });
+
+  it('routes a batch the same whether its keys are all ASCII (one crossing) or one of them is not', async () => {
+    const router = await createRouter({ servers, engine, distribution: 'ketama' });
+    const ascii = Array.from({ length: 3000 }, (_, i) => `user:${i * 7919}:profile`);
+    const perKey = ascii.map((k) => router.route(k));
+    expect(Array.from(router.routeMany(ascii))).toEqual(perKey);
+    // A key past 0x7f anywhere (last, in the middle, a lone surrogate, Latin-1) sends the batch the per-key way.
+    for (const odd of ['ключ', 'caf\u00e9', '\ud800', '\u0080']) {
+      for (const at of [0, 1500, 3000]) {
+        const keys = [...ascii.slice(0, at), odd, ...ascii.slice(at)];
+        expect(Array.from(router.routeMany(keys))).toEqual([...perKey.slice(0, at), router.route(odd), ...perKey.slice(at)]);
+      }
+    }
+    expect(Array.from(router.routeMany(['', 'a']))).toEqual([router.route(''), router.route('a')]);
+  });
 });
 
 describe.each(['wasm', 'js'] as const)('compat presets (%s), HASHING-2.md §3, §4, §5, §10, §12 on S3', (engine) => {

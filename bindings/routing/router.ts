@@ -173,21 +173,58 @@ export class Router {
   }
 
   /**
-   * `route()` of each key. Byte keys are written back to back and routed in one crossing into the
-   * core; string keys are encoded one at a time into a fixed view and routed one crossing each,
-   * which measured 1.4× faster in V8 than writing strings at moving offsets for one crossing
-   * (a WASM call costs a few ns; a view per key, or Node's Buffer writer, costs more).
+   * `route()` of each key. Byte keys, and string keys that are all ASCII, are written back to back
+   * and routed in one crossing into the core (ASCII code units are the UTF-8 bytes: no encoder
+   * call). Other string keys are encoded one at a time into a fixed view and routed one crossing
+   * each, which measured 1.4× faster in V8 than `encodeInto` at moving offsets (a view per key costs).
    * @throws InvalidKeyError when any key is not a string or bytes, or longer than MAX_KEY_BYTES:
    * every key is checked before any is routed.
    */
   routeMany(keys: readonly RouteKey[]): Int32Array {
     const n = keys.length;
     if (this.checkAll(keys) && n > 0) return this.routeBatch(keys as readonly Uint8Array[]);
+    const ascii = this.writeAsciiBatch(keys);
+    if (ascii !== undefined) return ascii;
     const out = new Int32Array(n);
     const core = this.core;
     const failover = this.failoverCode;
     for (let i = 0; i < n; i++) out[i] = core.route(this.keysPtr, this.writeOne(keys[i]), failover);
     return out;
+  }
+
+  /**
+   * Routes string keys that are all ASCII (nearly every real key) in one crossing: their code
+   * units are the UTF-8 bytes, copied straight into the core's memory, back to back, with no
+   * encoder call (measured faster than one `encodeInto` of the joined keys: the join costs more).
+   * Returns undefined, having routed nothing, at the first key that is not an ASCII string.
+   */
+  private writeAsciiBatch(keys: readonly RouteKey[]): Int32Array | undefined {
+    const n = keys.length;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i];
+      if (typeof key !== 'string') return undefined;
+      total += key.length;
+    }
+    this.reserveKeys(total, n);
+    const { u8, i32, keysPtr, offsetsIndex } = this;
+    let at = keysPtr;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i] as string;
+      const length = key.length;
+      i32[offsetsIndex + i] = at - keysPtr;
+      let units = 0;
+      for (let j = 0; j < length; j++) {
+        const unit = key.charCodeAt(j);
+        units |= unit;
+        u8[at + j] = unit;
+      }
+      if (units > 0x7f) return undefined;
+      at += length;
+    }
+    i32[offsetsIndex + n] = at - keysPtr;
+    this.core.routeMany(n, this.failoverCode);
+    return i32.slice(this.outIndex, this.outIndex + n);
   }
 
   /** Writes every key (checked by `checkAll`) back to back into the core's memory, then routes them all in one call. */
