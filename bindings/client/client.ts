@@ -8,9 +8,10 @@ import { runtimeTraits } from '../transport/default.js';
 import { loadRequestStorage, requestStorage } from './request-scope.js';
 import * as textCommands from '../protocol/commands.js';
 import * as metaCommands from '../protocol/meta-commands.js';
-import type { Item, Key, Stats } from '../protocol/replies.js';
+import type { Item, Key, Stats, StoreStatus } from '../protocol/replies.js';
 import { journalKey } from '../pool/journal-keys.js';
 import type { Request } from '../protocol/request.js';
+import { utf8Bytes } from '../protocol/bytes.js';
 import { validateKey } from '../protocol/keys.js';
 import { metaKeyLength } from '../protocol/meta-keys.js';
 import { createRouter } from '../routing/router.js';
@@ -78,11 +79,10 @@ type Offline = typeof OFFLINE;
 /** Keys per `get` command in getMany: long enough to amortize, short enough to pipeline. */
 const MULTI_GET_CHUNK = 100;
 
-const encoder = new TextEncoder();
 
 /** What append and prepend send: a string as UTF-8, bytes as given. */
 function rawBytes(verb: string, value: unknown): Uint8Array {
-  if (typeof value === 'string') return encoder.encode(value);
+  if (typeof value === 'string') return utf8Bytes(value);
   if (value instanceof Uint8Array) return value;
   throw new InvalidValueError(`${verb} takes a string (sent as UTF-8) or a Uint8Array, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
 }
@@ -263,7 +263,6 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   /** The value of `key`, or `undefined` on a miss (or when its server is down under `offline`). */
   get(key: Key, options?: CommandOptions): Promise<V | undefined> {
     const cluster = this.cluster;
-    // The common case in one promise chain: ready, open, every server up.
     if (options === undefined && cluster !== undefined && !this.closed && cluster.healthy) {
       let request: Request<Item<Key> | null>;
       try {
@@ -271,19 +270,15 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       } catch (err) {
         return Promise.reject(err);
       }
-      const slot = (cluster.target(key) as Target).slot;
-      const health = slot.health;
-      health.counters.requests++;
-      const connection = this.session().connection(slot);
-      return sendTraced(connection, request, undefined, key, slot.address).then((item) => {
-        health.success(this.options.clock.now());
+      // A codec's decode may return a promise: the chain flattens it.
+      return this.direct(cluster, key, request, (item, health) => {
         if (item === null) {
           health.counters.misses++;
           return undefined;
         }
         health.counters.hits++;
         return this.decode(item);
-      });
+      }) as Promise<V | undefined>;
     }
     return this.dispatch(key, () => this.cmd.get(key), true, 0, options).then((item) => (item === OFFLINE || item === null ? undefined : this.decode(item)));
   }
@@ -414,14 +409,26 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     return status === 'STORED' ? true : status === 'EXISTS' ? false : undefined;
   }
 
-  private async store(verb: textCommands.StoreVerb, key: Key, value: unknown, options: StoreOptions | undefined, raw = false): Promise<boolean> {
-    if (this.closed) throw new ClientClosedError();
-    checkCommandOptions(options);
-    // Raw bytes (append, prepend) join bytes already stored: never through the codec.
-    const { bytes, flags } = raw ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options);
+  private store(verb: textCommands.StoreVerb, key: Key, value: unknown, options: StoreOptions | undefined, raw = false): Promise<boolean> {
+    const cluster = this.cluster;
+    let bytes: Uint8Array;
+    let flags: number;
+    let request: Request<StoreStatus> | undefined;
+    try {
+      if (this.closed) throw new ClientClosedError();
+      checkCommandOptions(options);
+      // Raw bytes (append, prepend) join bytes already stored: never through the codec.
+      ({ bytes, flags } = raw ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options));
+      const direct = cluster !== undefined && cluster.healthy && (options === undefined || (options.signal === undefined && options.timeout === undefined && options.noreply === undefined));
+      if (direct) request = this.cmd.store(verb, key, bytes, flags, raw ? 0 : ttlOf(options), false);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (request !== undefined) return this.direct(cluster!, key, request, (status) => status === 'STORED');
     const noreply = options?.noreply === true;
-    const status = await this.dispatch(key, (ttl) => this.cmd.store(verb, key, bytes, flags, ttl, noreply), false, raw ? 0 : ttlOf(options), options);
-    return status === 'STORED' || (noreply && status !== OFFLINE);
+    return this.dispatch(key, (ttl) => this.cmd.store(verb, key, bytes, flags, ttl, noreply), false, raw ? 0 : ttlOf(options), options).then(
+      (status) => status === 'STORED' || (noreply && status !== OFFLINE),
+    );
   }
 
   /** Deletes `key`; true when it existed (with `noreply`: once sent). */
@@ -601,6 +608,27 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       else target.slot.health.counters.hits++;
     }
     return reply;
+  }
+
+  /**
+   * The common case in one promise chain: ready, open, every server up, no per-command options
+   * (what {@link FailbackClient.dispatch} does, minus what cannot happen then). `answer` maps the reply.
+   */
+  private direct<R, T>(cluster: Cluster, key: Key, request: Request<R>, answer: (reply: R, health: ServerSlot['health']) => T): Promise<T> {
+    const slot = (cluster.target(key) as Target).slot;
+    const health = slot.health;
+    health.counters.requests++;
+    return sendTraced(this.session().connection(slot), request, undefined, key, slot.address).then(
+      (reply) => {
+        health.success(this.options.clock.now());
+        return answer(reply, health);
+      },
+      (err: unknown) => {
+        // Lost with its server: an older copy may be left there (as in dispatch).
+        if (request.mutates && err instanceof TransportError && health.status !== 'up') this.journal(slot, slot, key);
+        throw err;
+      },
+    );
   }
 
   /** The lease commands `fetch` runs, routed like every other command. */

@@ -1,4 +1,5 @@
 import { CodecError, InvalidOptionError, InvalidValueError, MemcacheError } from '../errors.js';
+import { utf8Bytes } from '../protocol/bytes.js';
 import { phpMemcacheCodec } from './php-memcache.js';
 import { phpMemcachedCodec } from './php-memcached.js';
 
@@ -11,7 +12,6 @@ export interface Codec<T = unknown> {
   decode(bytes: Uint8Array, flags: number): T | Promise<T>;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Flags failback sets so that other readers can tell what a value is. */
@@ -45,7 +45,7 @@ function describeValue(value: unknown): string {
 }
 
 function toBytes(value: unknown): Uint8Array {
-  if (typeof value === 'string') return encoder.encode(value);
+  if (typeof value === 'string') return utf8Bytes(value);
   if (value instanceof Uint8Array) return value;
   throw invalidValue(`a value must be a string or a Uint8Array, got ${describeValue(value)}; use codec: 'json' for objects`);
 }
@@ -80,7 +80,7 @@ export const jsonCodec: Codec<unknown> = {
       throw invalidValue(`the value cannot be stored as JSON (${reason(err)}); store plain data (no BigInt, no cycles), or pass a codec of your own`, err);
     }
     if (text === undefined) throw invalidValue(`${typeof value} cannot be stored as JSON; store plain data, or pass a codec of your own`);
-    return { bytes: encoder.encode(text), flags: FLAG_JSON };
+    return { bytes: utf8Bytes(text), flags: FLAG_JSON };
   },
   decode(bytes, flags) {
     try {
