@@ -124,19 +124,21 @@ function describeEncoded(encoded: unknown): string {
  * (what the codec threw is its `cause`); a {@link MemcacheError} the codec throws itself passes through.
  */
 export function decodeWith(codec: Codec<unknown>, bytes: Uint8Array, flags: number): unknown {
-  const wrap = (err: unknown) => {
-    if (err instanceof MemcacheError) return err;
-    return new CodecError(
-      `the codec could not decode the item (flags ${flags}, ${bytes.length} bytes): ${reason(err)}; the item was probably written by another client or codec: check which flags your codec expects`,
-      err,
-    );
-  };
   try {
     const value = codec.decode(bytes, flags);
-    return value instanceof Promise ? value.catch((err: unknown) => Promise.reject(wrap(err))) : value;
+    return value instanceof Promise ? value.catch((err: unknown) => Promise.reject(decodeError(err, bytes, flags))) : value;
   } catch (err) {
-    throw wrap(err);
+    throw decodeError(err, bytes, flags);
   }
+}
+
+/** What a codec's decode threw, as the client reports it (built only on failure: decode is hot). */
+function decodeError(err: unknown, bytes: Uint8Array, flags: number): MemcacheError {
+  if (err instanceof MemcacheError) return err;
+  return new CodecError(
+    `the codec could not decode the item (flags ${flags}, ${bytes.length} bytes): ${reason(err)}; the item was probably written by another client or codec: check which flags your codec expects`,
+    err,
+  );
 }
 
 /** The codec option: a name or a user codec. */

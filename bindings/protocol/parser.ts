@@ -324,10 +324,19 @@ export class ReplyParser {
 
   /** `VALUE <key> <flags> <bytes> [<cas unique>]`, starting after `VALUE `; then the value itself. */
   private valueHeader(request: Request<unknown>, b: Uint8Array, p: number, e: number): void {
-    let k = p;
-    while (k < e && b[k] !== SP) k++;
-    if (k === p || k === e) throw this.badLine(request, 'a VALUE header');
-    const key = this.matchKey(request, b, p, k);
+    // Most likely the key at the cursor (memcached keeps request order): compared in place, with
+    // no scan for the space first; anything else is scanned and matched against every key.
+    let key = this.expectedKey(request, b, p, e);
+    let k: number;
+    if (key !== undefined) {
+      k = p + (request.keySpans![2 * this.keyCursor + 1] - request.keySpans![2 * this.keyCursor]);
+      this.advanceCursor(request);
+    } else {
+      k = p;
+      while (k < e && b[k] !== SP) k++;
+      if (k === p || k === e) throw this.badLine(request, 'a VALUE header');
+      key = this.matchKey(request, b, p, k);
+    }
     p = this.readNumber(b, k + 1, e, 10);
     if (p === e || b[p] !== SP || this.number > 0xffff_ffff) throw this.badLine(request, 'a VALUE header (flags)');
     const flags = this.number;
@@ -437,6 +446,23 @@ export class ReplyParser {
    * Finds which requested key the server's key bytes `b[start .. end)` are, and returns the
    * caller's string: no decoding, and a value can never be handed out under a key not asked for.
    */
+  /** The caller's key at the cursor when the header's key `b[start ..)` is it, followed by a space; else undefined. */
+  private expectedKey(request: Request<unknown>, b: Uint8Array, start: number, end: number): string | undefined {
+    const spans = request.keySpans;
+    const keys = request.keys;
+    if (spans === undefined || keys === undefined || this.keyCursor >= keys.length) return undefined;
+    const ks = spans[2 * this.keyCursor];
+    const stop = start + spans[2 * this.keyCursor + 1] - ks;
+    if (stop >= end || b[stop] !== SP || !bytesEqual(b, start, stop, request.bytes, ks)) return undefined;
+    this.multi = request.shape === ReplyShape.ITEMS;
+    return keys[this.keyCursor];
+  }
+
+  /** The next VALUE most likely names the key after this one. */
+  private advanceCursor(request: Request<unknown>): void {
+    this.keyCursor = this.keyCursor + 1 === request.keys!.length ? 0 : this.keyCursor + 1;
+  }
+
   private matchKey(request: Request<unknown>, b: Uint8Array, start: number, end: number): string {
     const keys = request.keys;
     const spans = request.keySpans;
