@@ -183,6 +183,21 @@ describe('stalls and closes', () => {
     await vi.waitFor(() => expect(h.fake.peers[0].socket.destroyed).toBe(true));
   });
 
+  it('a request sent after an answered one times out at its own deadline, never at the earlier one's', async () => {
+    const h = await harness(async (peer) => {
+      expect(await peer.readLine()).toBe('get a');
+      peer.write('VALUE a 0 1\r\nA\r\nEND\r\n');
+      await peer.readLine(); // never answers the second
+    }, { timeout: 300 });
+    expect(str((await h.conn.send(cmd.get('a')))!.value)).toBe('A');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = performance.now();
+    const error = await h.conn.send(cmd.get('b')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandTimeoutError);
+    // Not at the first request's deadline (100 ms after the second was sent), but at its own.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(280);
+  });
+
   it('a per-request timeout overrides the default', async () => {
     const h = await harness(async (peer) => {
       await peer.readLine(); // never answers

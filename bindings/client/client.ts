@@ -72,6 +72,8 @@ export type { CommandOptions, StoreOptions } from './command-options.js';
 type Commands = Pick<typeof metaCommands, 'get' | 'gets' | 'gat' | 'getMulti' | 'store' | 'cas' | 'del' | 'incr' | 'decr' | 'touch' | 'flushAll' | 'version' | 'stats'>;
 
 
+const isStored = (status: StoreStatus): boolean => status === 'STORED';
+
 /** Returned by `dispatch` when the key's server is down and the policy sends it nowhere. */
 const OFFLINE = Symbol('offline');
 type Offline = typeof OFFLINE;
@@ -271,17 +273,20 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
         return Promise.reject(err);
       }
       // A codec's decode may return a promise: the chain flattens it.
-      return this.direct(cluster, key, request, (item, health) => {
-        if (item === null) {
-          health.counters.misses++;
-          return undefined;
-        }
-        health.counters.hits++;
-        return this.decode(item);
-      }) as Promise<V | undefined>;
+      return this.direct(cluster, key, request, this.answerGet) as Promise<V | undefined>;
     }
     return this.dispatch(key, () => this.cmd.get(key), true, 0, options).then((item) => (item === OFFLINE || item === null ? undefined : this.decode(item)));
   }
+
+  /** A one-key get's answer, counted; made once, not per get. */
+  private readonly answerGet = (item: Item<Key> | null, health: ServerSlot['health']): V | Promise<V> | undefined => {
+    if (item === null) {
+      health.counters.misses++;
+      return undefined;
+    }
+    health.counters.hits++;
+    return this.decode(item);
+  };
 
   /** The value and CAS unique of `key`, or `undefined`. */
   async gets(key: Key, options?: CommandOptions): Promise<{ value: V; cas: bigint } | undefined> {
@@ -424,7 +429,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (request !== undefined) return this.direct(cluster!, key, request, (status) => status === 'STORED');
+    if (request !== undefined) return this.direct(cluster!, key, request, isStored);
     const noreply = options?.noreply === true;
     return this.dispatch(key, (ttl) => this.cmd.store(verb, key, bytes, flags, ttl, noreply), false, raw ? 0 : ttlOf(options), options).then(
       (status) => status === 'STORED' || (noreply && status !== OFFLINE),

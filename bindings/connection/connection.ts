@@ -216,6 +216,8 @@ export class Connection {
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** When the armed timer fires (`performance.now()` scale); `Infinity` when none. */
   private timerAt = Infinity;
+  /** The delay the armed timer was set with. */
+  private timerDelay = -1;
   /** Set while an expired request waits a turn for the socket to be read (see `checkDeadlines`). */
   private stallCheck: object | undefined = undefined;
 
@@ -584,10 +586,19 @@ export class Connection {
   // ───────────────────────────── timeouts ─────────────────────────────
 
   private armTimer(at: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timerAt = at;
     // Timers past 2^31 - 1 ms would fire at once (Node clamps them to 1 ms); re-armed on firing.
-    this.timer = setTimeout(this.onTimer, Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(at - now()))));
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(at - now())));
+    this.timerAt = at;
+    const armed = this.timer as { refresh?: () => unknown } | undefined;
+    // A write after idle re-arms for the same delay: where timers are objects (Node, Bun), the armed
+    // one is moved rather than replaced (no allocation per sequential request).
+    if (armed !== undefined && delay === this.timerDelay && typeof armed.refresh === 'function') {
+      armed.refresh();
+      return;
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerDelay = delay;
+    this.timer = setTimeout(this.onTimer, delay);
     // A pending request keeps its socket, and so the process, alive; the timer need not.
     (this.timer as { unref?: () => void }).unref?.();
   }
