@@ -38,7 +38,7 @@ export class Fifo<T> {
 
   /** Removes and returns the newest `count` items, oldest first. */
   takeLast(count: number): T[] {
-    const from = this.items.length - count;
+    const from = Math.max(this.head, this.items.length - count);
     const taken = this.items.slice(from) as T[];
     this.items.length = from;
     if (this.head === from) {
