@@ -183,7 +183,7 @@ describe('stalls and closes', () => {
     await vi.waitFor(() => expect(h.fake.peers[0].socket.destroyed).toBe(true));
   });
 
-  it('a request sent after an answered one times out at its own deadline, never at the earlier one's', async () => {
+  it('a request sent after an answered one times out at its own deadline, never at the earlier request’s', async () => {
     const h = await harness(async (peer) => {
       expect(await peer.readLine()).toBe('get a');
       peer.write('VALUE a 0 1\r\nA\r\nEND\r\n');
