@@ -324,13 +324,10 @@ export class ReplyParser {
 
   /** `VALUE <key> <flags> <bytes> [<cas unique>]`, starting after `VALUE `; then the value itself. */
   private valueHeader(request: Request<unknown>, b: Uint8Array, p: number, e: number): void {
-    // Most likely the key at the cursor (memcached keeps request order): compared in place, with
-    // no scan for the space first; anything else is scanned and matched against every key.
-    let key = this.expectedKey(request, b, p, e);
-    let k: number;
-    if (key !== undefined) {
-      k = p + (request.keySpans![2 * this.keyCursor + 1] - request.keySpans![2 * this.keyCursor]);
-      this.advanceCursor(request);
+    let k = this.cursorKeyEnd(request, b, p, e);
+    let key: string;
+    if (k >= 0) {
+      key = this.takeKey(request, this.keyCursor);
     } else {
       k = p;
       while (k < e && b[k] !== SP) k++;
@@ -443,26 +440,22 @@ export class ReplyParser {
   }
 
   /**
+   * Where the header's key ends when it is the requested key at the cursor (memcached keeps
+   * request order, so it nearly always is): compared in place, which spares the scan for the
+   * space that ends the key. -1 otherwise.
+   */
+  private cursorKeyEnd(request: Request<unknown>, b: Uint8Array, start: number, end: number): number {
+    const spans = request.keySpans;
+    if (spans === undefined || 2 * this.keyCursor >= spans.length) return -1;
+    const ks = spans[2 * this.keyCursor];
+    const stop = start + spans[2 * this.keyCursor + 1] - ks;
+    return stop < end && b[stop] === SP && bytesEqual(b, start, stop, request.bytes, ks) ? stop : -1;
+  }
+
+  /**
    * Finds which requested key the server's key bytes `b[start .. end)` are, and returns the
    * caller's string: no decoding, and a value can never be handed out under a key not asked for.
    */
-  /** The caller's key at the cursor when the header's key `b[start ..)` is it, followed by a space; else undefined. */
-  private expectedKey(request: Request<unknown>, b: Uint8Array, start: number, end: number): string | undefined {
-    const spans = request.keySpans;
-    const keys = request.keys;
-    if (spans === undefined || keys === undefined || this.keyCursor >= keys.length) return undefined;
-    const ks = spans[2 * this.keyCursor];
-    const stop = start + spans[2 * this.keyCursor + 1] - ks;
-    if (stop >= end || b[stop] !== SP || !bytesEqual(b, start, stop, request.bytes, ks)) return undefined;
-    this.multi = request.shape === ReplyShape.ITEMS;
-    return keys[this.keyCursor];
-  }
-
-  /** The next VALUE most likely names the key after this one. */
-  private advanceCursor(request: Request<unknown>): void {
-    this.keyCursor = this.keyCursor + 1 === request.keys!.length ? 0 : this.keyCursor + 1;
-  }
-
   private matchKey(request: Request<unknown>, b: Uint8Array, start: number, end: number): string {
     const keys = request.keys;
     const spans = request.keySpans;
@@ -470,19 +463,22 @@ export class ReplyParser {
     const sent = request.bytes;
     const length = end - start;
     const count = keys.length;
-    this.multi = request.shape === ReplyShape.ITEMS;
     // Most likely the key after the previous hit; otherwise look at every other key, wrapping around.
     for (let tried = 0, i = this.keyCursor; tried < count; tried++, i = i + 1 === count ? 0 : i + 1) {
       const ks = spans[2 * i];
-      if (spans[2 * i + 1] - ks !== length) continue;
-      if (bytesEqual(b, start, end, sent, ks)) {
-        this.keyCursor = i + 1 === count ? 0 : i + 1;
-        return keys[i];
-      }
+      if (spans[2 * i + 1] - ks === length && bytesEqual(b, start, end, sent, ks)) return this.takeKey(request, i);
     }
     throw new ProtocolError(
       `memcached answered ${request.command} with a VALUE for key ${describeBytes(b, start, end)}, which was not requested`,
     );
+  }
+
+  /** The caller's key `i` of a text retrieval, matched; the next VALUE most likely names the one after it. */
+  private takeKey(request: Request<unknown>, i: number): string {
+    const keys = request.keys!;
+    this.multi = request.shape === ReplyShape.ITEMS;
+    this.keyCursor = i + 1 === keys.length ? 0 : i + 1;
+    return keys[i];
   }
 
   // ───────────────────────────── meta protocol ─────────────────────────────
