@@ -71,7 +71,6 @@ export type { CommandOptions, StoreOptions } from './command-options.js';
 /** What the client sends through: the text or the meta serializers. */
 type Commands = Pick<typeof metaCommands, 'get' | 'gets' | 'gat' | 'getMulti' | 'store' | 'cas' | 'del' | 'incr' | 'decr' | 'touch' | 'flushAll' | 'version' | 'stats'>;
 
-
 const isStored = (status: StoreStatus): boolean => status === 'STORED';
 
 /** Returned by `dispatch` when the key's server is down and the policy sends it nowhere. */
@@ -80,7 +79,6 @@ type Offline = typeof OFFLINE;
 
 /** Keys per `get` command in getMany: long enough to amortize, short enough to pipeline. */
 const MULTI_GET_CHUNK = 100;
-
 
 /** What append and prepend send: a string as UTF-8, bytes as given. */
 function rawBytes(verb: string, value: unknown): Uint8Array {
@@ -264,8 +262,9 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
 
   /** The value of `key`, or `undefined` on a miss (or when its server is down under `offline`). */
   get(key: Key, options?: CommandOptions): Promise<V | undefined> {
-    const cluster = this.cluster;
-    if (options === undefined && cluster !== undefined && !this.closed && cluster.healthy) {
+    // With options, dispatch checks them first.
+    const cluster = options === undefined ? this.directCluster(undefined) : undefined;
+    if (cluster !== undefined) {
       let request: Request<Item<Key> | null>;
       try {
         request = this.cmd.get(key);
@@ -415,17 +414,17 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 
   private store(verb: textCommands.StoreVerb, key: Key, value: unknown, options: StoreOptions | undefined, raw = false): Promise<boolean> {
-    const cluster = this.cluster;
     let bytes: Uint8Array;
     let flags: number;
+    let cluster: Cluster | undefined;
     let request: Request<StoreStatus> | undefined;
     try {
       if (this.closed) throw new ClientClosedError();
       checkCommandOptions(options);
       // Raw bytes (append, prepend) join bytes already stored: never through the codec.
       ({ bytes, flags } = raw ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options));
-      const direct = cluster !== undefined && cluster.healthy && (options === undefined || (options.signal === undefined && options.timeout === undefined && options.noreply === undefined));
-      if (direct) request = this.cmd.store(verb, key, bytes, flags, raw ? 0 : ttlOf(options), false);
+      cluster = this.directCluster(options);
+      if (cluster !== undefined) request = this.cmd.store(verb, key, bytes, flags, raw ? 0 : ttlOf(options), false);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -616,8 +615,20 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 
   /**
-   * The common case in one promise chain: ready, open, every server up, no per-command options
-   * (what {@link FailbackClient.dispatch} does, minus what cannot happen then). `answer` maps the reply.
+   * The cluster when a command may take {@link FailbackClient.direct}: ready, open, every server
+   * up, and no per-command signal, timeout or noreply (ttl and flags are the request's own).
+   * `options` must have passed `checkCommandOptions` unless undefined.
+   */
+  private directCluster(options: StoreOptions | undefined): Cluster | undefined {
+    const cluster = this.cluster;
+    if (cluster === undefined || this.closed || !cluster.healthy) return undefined;
+    if (options !== undefined && (options.signal !== undefined || options.timeout !== undefined || options.noreply === true)) return undefined;
+    return cluster;
+  }
+
+  /**
+   * The common case in one promise chain (see `directCluster`): what {@link FailbackClient.dispatch}
+   * does, minus what cannot happen then. `answer` maps the reply.
    */
   private direct<R, T>(cluster: Cluster, key: Key, request: Request<R>, answer: (reply: R, health: ServerSlot['health']) => T): Promise<T> {
     const slot = (cluster.target(key) as Target).slot;
