@@ -20,6 +20,9 @@ const SCRATCH_BYTES = MAX_KEY_BYTES * 3;
 /** Room for the first keys (at least SCRATCH_BYTES); grown on demand for byte batches only. */
 const INITIAL_KEY_BYTES = 64 * 1024;
 const INITIAL_KEYS = 1024;
+/** What `checkAll` found among a batch's keys (bits). */
+const STRING_KEYS = 1;
+const BYTE_KEYS = 2;
 
 function invalidKey(key: unknown): InvalidKeyError {
   return new InvalidKeyError(`a key must be a string or a Uint8Array, got ${key === null ? 'null' : typeof key}`);
@@ -141,23 +144,25 @@ export class Router {
 
   /**
    * Throws what `writeOne` would for any of `keys`, writing nothing past the scratch; returns
-   * whether they are all bytes (then they can be routed in one crossing).
+   * which kinds of key there are (`STRING_KEYS`, `BYTE_KEYS`, both, or 0 for none).
    */
-  private checkAll(keys: readonly RouteKey[]): boolean {
-    let bytesOnly = true;
+  private checkAll(keys: readonly RouteKey[]): number {
+    let kinds = 0;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       if (typeof key === 'string') {
-        bytesOnly = false;
+        kinds |= STRING_KEYS;
         // Up to MAX_KEY_BYTES / 3 units always fits; longer strings are measured (the scratch is bounded).
         if (key.length > MAX_KEY_BYTES / 3) this.writeOne(key);
       } else if (!(key instanceof Uint8Array)) {
         throw invalidKey(key);
       } else if (key.length > MAX_KEY_BYTES) {
         throw tooLong(key, `${key.length} bytes`);
+      } else {
+        kinds |= BYTE_KEYS;
       }
     }
-    return bytesOnly;
+    return kinds;
   }
 
   /** Index of the server that owns `key`, ignoring health. */
@@ -182,9 +187,12 @@ export class Router {
    */
   routeMany(keys: readonly RouteKey[]): Int32Array {
     const n = keys.length;
-    if (this.checkAll(keys) && n > 0) return this.routeBatch(keys as readonly Uint8Array[]);
-    const ascii = this.writeAsciiBatch(keys);
-    if (ascii !== undefined) return ascii;
+    const kinds = this.checkAll(keys);
+    if (kinds === BYTE_KEYS) return this.routeBytes(keys as readonly Uint8Array[]);
+    if (kinds === STRING_KEYS) {
+      const routed = this.routeAscii(keys as readonly string[]);
+      if (routed !== undefined) return routed;
+    }
     const out = new Int32Array(n);
     const core = this.core;
     const failover = this.failoverCode;
@@ -196,39 +204,34 @@ export class Router {
    * Routes string keys that are all ASCII (nearly every real key) in one crossing: their code
    * units are the UTF-8 bytes, copied straight into the core's memory, back to back, with no
    * encoder call (measured faster than one `encodeInto` of the joined keys: the join costs more).
-   * Returns undefined, having routed nothing, at the first key that is not an ASCII string.
+   * Returns undefined, having routed nothing, at the first key with a unit above 0x7f.
    */
-  private writeAsciiBatch(keys: readonly RouteKey[]): Int32Array | undefined {
+  private routeAscii(keys: readonly string[]): Int32Array | undefined {
     const n = keys.length;
     let total = 0;
-    for (let i = 0; i < n; i++) {
-      const key = keys[i];
-      if (typeof key !== 'string') return undefined;
-      total += key.length;
-    }
+    for (let i = 0; i < n; i++) total += keys[i].length;
     this.reserveKeys(total, n);
     const { u8, i32, keysPtr, offsetsIndex } = this;
-    let at = keysPtr;
+    let at = 0;
     for (let i = 0; i < n; i++) {
-      const key = keys[i] as string;
+      const key = keys[i];
       const length = key.length;
-      i32[offsetsIndex + i] = at - keysPtr;
+      const to = keysPtr + at;
+      i32[offsetsIndex + i] = at;
       let units = 0;
       for (let j = 0; j < length; j++) {
         const unit = key.charCodeAt(j);
         units |= unit;
-        u8[at + j] = unit;
+        u8[to + j] = unit;
       }
       if (units > 0x7f) return undefined;
       at += length;
     }
-    i32[offsetsIndex + n] = at - keysPtr;
-    this.core.routeMany(n, this.failoverCode);
-    return i32.slice(this.outIndex, this.outIndex + n);
+    return this.routeWritten(n, at);
   }
 
-  /** Writes every key (checked by `checkAll`) back to back into the core's memory, then routes them all in one call. */
-  private routeBatch(keys: readonly Uint8Array[]): Int32Array {
+  /** Writes byte keys (checked by `checkAll`) back to back into the core's memory, then routes them all in one call. */
+  private routeBytes(keys: readonly Uint8Array[]): Int32Array {
     const n = keys.length;
     let total = 0;
     for (let i = 0; i < n; i++) total += keys[i].length;
@@ -240,9 +243,14 @@ export class Router {
       u8.set(keys[i], keysPtr + at);
       at += keys[i].length;
     }
-    i32[offsetsIndex + n] = at;
+    return this.routeWritten(n, at);
+  }
+
+  /** Routes the `n` keys just written back to back (`bytes` in all) in one call into the core. */
+  private routeWritten(n: number, bytes: number): Int32Array {
+    this.i32[this.offsetsIndex + n] = bytes;
     this.core.routeMany(n, this.failoverCode);
-    return i32.slice(this.outIndex, this.outIndex + n);
+    return this.i32.slice(this.outIndex, this.outIndex + n);
   }
 
   /** Marks server `index` down (`true`) or up (`false`): its buckets go offline or back online. */
