@@ -2,13 +2,12 @@
 // back to the inlined core when the bundle no longer sits beside build/core.wasm, and the
 // browser entry inlines it. Each bundle runs from a folder outside the repository.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { build as vite } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './runtimes/harness.js';
+import { linkedConsumer } from './runtimes/harness.js';
 import { MemcachedServer } from './support/memcached.js';
 
 const TIMEOUT = 120_000;
@@ -17,9 +16,7 @@ let server: MemcachedServer;
 
 beforeAll(async () => {
   server = await MemcachedServer.start();
-  dir = await mkdtemp(join(tmpdir(), 'failback-bundle-'));
-  await mkdir(join(dir, 'node_modules'));
-  await symlink(repoRoot, join(dir, 'node_modules/failback'));
+  dir = await linkedConsumer('failback-bundle-');
   await writeFile(join(dir, 'app.mjs'), `
 import { Client, createRouter } from 'failback';
 const router = await createRouter({ servers: ['a:1', 'b:2', 'c:3'] });

@@ -2,11 +2,10 @@
 // `import` and `require('failback')` in each, a TypeScript CommonJS consumer (module: node16),
 // and a slice of the suite run under each against real memcached.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './runtimes/harness.js';
+import { linkedConsumer, repoRoot } from './runtimes/harness.js';
 import { MemcachedServer } from './support/memcached.js';
 
 const NODES: [string, string][] = [
@@ -28,9 +27,7 @@ let app: string;
 let server: MemcachedServer;
 beforeAll(async () => {
   server = await MemcachedServer.start();
-  app = await mkdtemp(join(tmpdir(), 'failback-node-'));
-  await mkdir(join(app, 'node_modules'));
-  await symlink(repoRoot, join(app, 'node_modules/failback'));
+  app = await linkedConsumer('failback-node-');
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', type: 'commonjs' }));
   const body = (load: string) => `${load}
 (async () => {

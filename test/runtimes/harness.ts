@@ -4,7 +4,9 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { createRouter } from '../../bindings/entry/node.js';
@@ -15,6 +17,17 @@ import { expect } from 'vitest';
 import type { RouteJob, RouteResult, TransportEnv } from './checks.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * A consumer's folder outside the repository, with failback linked as `node_modules/failback`
+ * (as an installed dependency resolves it). The caller removes it.
+ */
+export async function linkedConsumer(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await mkdir(join(dir, 'node_modules'));
+  await symlink(repoRoot, join(dir, 'node_modules/failback'));
+  return dir;
+}
 
 /** The package's `exports["."]` map. */
 export function exportsMap(subpath = '.'): Record<string, string> {
