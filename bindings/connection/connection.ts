@@ -181,9 +181,12 @@ const MAX_TIMER_MS = 0x7fff_ffff;
 /** `closeTimeout` when the connection has no command timeout either. */
 const DEFAULT_CLOSE_TIMEOUT_MS = 1000;
 
-/** Whether `next` may join the one-key get `first` on one line. */
+/** Whether `pending` is a caller's one-key get that others may join on one line. */
+const joinable = (pending: Pending): boolean => !pending.handshake && isJoinable(pending.request);
+
+/** Whether `next` may join the one-key get `first` on its line. */
 const joins = (next: Pending, first: Pending): boolean =>
-  !next.handshake && isJoinable(next.request) && next.request.command === first.request.command && next.timeout === first.timeout;
+  joinable(next) && next.request.command === first.request.command && next.timeout === first.timeout;
 
 const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
@@ -397,7 +400,7 @@ export class Connection {
       this.outboxBytes += request.body.length + 2;
     }
     this.outboxRequests.push(pending);
-    if (!pending.handshake && isJoinable(request)) this.outboxJoinable++;
+    if (joinable(pending)) this.outboxJoinable++;
   }
 
   /**
@@ -409,30 +412,16 @@ export class Connection {
     let unsentQueued = 0;
     for (const pending of requests) if (pending.request.shape !== ReplyShape.NONE) unsentQueued++;
     this.queue.takeLast(unsentQueued);
-    const outbox: Uint8Array[] = [];
-    const joined: Pending[] = [];
-    let bytes = 0;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.outboxRequests = [];
     for (let i = 0; i < requests.length; ) {
       const first = requests[i];
       let end = i + 1;
-      if (!first.handshake && isJoinable(first.request)) {
-        while (end < requests.length && end - i < MAX_JOINED_GETS && joins(requests[end], first)) end++;
-      }
-      const pending = end - i > 1 ? this.joinedPending(requests.slice(i, end)) : first;
-      const request = pending.request;
-      if (request.shape !== ReplyShape.NONE) this.queue.push(pending);
-      outbox.push(request.bytes);
-      bytes += request.bytes.length;
-      if (request.body !== undefined) {
-        outbox.push(request.body, CRLF);
-        bytes += request.body.length + 2;
-      }
-      joined.push(pending);
+      if (joinable(first)) while (end < requests.length && end - i < MAX_JOINED_GETS && joins(requests[end], first)) end++;
+      this.enqueue(end - i > 1 ? this.joinedPending(requests.slice(i, end)) : first);
       i = end;
     }
-    this.outbox = outbox;
-    this.outboxBytes = bytes;
-    this.outboxRequests = joined;
     this.outboxJoinable = 0;
   }
 
