@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidKeyError, InvalidValueError } from '../bindings/errors.js';
 import * as cmd from '../bindings/protocol/commands.js';
+import { validateKey } from '../bindings/protocol/keys.js';
 import { ReplyShape, type Request } from '../bindings/protocol/request.js';
 
 const latin1 = (b: Uint8Array): string => String.fromCharCode(...b);
@@ -58,6 +59,41 @@ describe('exact bytes', () => {
     const keyAt = (i: number) => Buffer.from(request.bytes.subarray(spans[2 * i], spans[2 * i + 1])).toString('utf8');
     expect([keyAt(0), keyAt(1), keyAt(2)]).toEqual(['ключ', 'a', '😀']);
     expect(request.keys).toEqual(['ключ', 'a', '😀']);
+  });
+
+  it('a multi-key line is the same whether its keys are plain ASCII or not, and refuses the first bad key as validateKey does', () => {
+    // Plain keys take a one-pass path (checked as copied); any other key sends the line the measured way.
+    const key = fc.oneof(
+      fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 40 }),
+      fc.constantFrom('', ' ', 'a b', 'tab\t', 'é', '键', '😀', '\ud800', 'x'.repeat(250), 'x'.repeat(251), '\x7f', '~', '!'),
+      fc.string({ maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(fc.array(key, { minLength: 1, maxLength: 12 }), (keys) => {
+        const firstBad = keys.find((k) => {
+          try {
+            validateKey(k);
+            return false;
+          } catch {
+            return true;
+          }
+        });
+        if (firstBad !== undefined) {
+          let message = '';
+          try {
+            validateKey(firstBad);
+          } catch (err) {
+            message = (err as Error).message;
+          }
+          expect(() => cmd.getMulti(keys)).toThrow(new InvalidKeyError(message));
+          return;
+        }
+        const request = cmd.getMulti(keys);
+        expect(Array.from(request.bytes)).toEqual(Array.from(Buffer.from(`get ${keys.join(' ')}\r\n`, 'utf8')));
+        const spans = request.keySpans!;
+        keys.forEach((k, i) => expect(Buffer.from(request.bytes.subarray(spans[2 * i], spans[2 * i + 1])).toString('utf8')).toBe(k));
+      }),
+    );
   });
 
   it('keeps its own copy of the key list', () => {

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidKeyError, InvalidOptionError } from '../bindings/errors.js';
-import { keyByteLength, MAX_KEY_BYTES, MAX_KEY_PREFIX_BYTES, validateKey, validateKeyPrefix, writeKey } from '../bindings/protocol/keys.js';
+import { keyByteLength, MAX_KEY_BYTES, MAX_KEY_PREFIX_BYTES, validateKey, validateKeyPrefix, writeKey, writePlainKey } from '../bindings/protocol/keys.js';
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 
@@ -158,6 +158,24 @@ describe('properties', () => {
         expect(new TextDecoder().decode(new TextEncoder().encode(key))).toBe(key); // no lone surrogate
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('writePlainKey writes exactly the keys that are valid and all ASCII, and only those', () => {
+    fc.assert(
+      fc.property(anyString, (key) => {
+        const buf = new Uint8Array(key.length + 4);
+        const end = writePlainKey(buf, 2, key);
+        let valid = true;
+        try {
+          validateKey(key);
+        } catch {
+          valid = false;
+        }
+        const plain = valid && utf8Length(key) === key.length;
+        expect(end).toBe(plain ? 2 + key.length : -1);
+        if (plain) expect(Buffer.from(buf.subarray(2, end)).toString('latin1')).toBe(key);
+      }),
     );
   });
 

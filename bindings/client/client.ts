@@ -12,7 +12,7 @@ import type { Item, Key, Stats, StoreStatus } from '../protocol/replies.js';
 import { journalKey } from '../pool/journal-keys.js';
 import type { Request } from '../protocol/request.js';
 import { utf8Bytes } from '../protocol/bytes.js';
-import { validateKey } from '../protocol/keys.js';
+import { MAX_KEY_BYTES, validateKey } from '../protocol/keys.js';
 import { metaKeyLength } from '../protocol/meta-keys.js';
 import { createRouter } from '../routing/router.js';
 import { defaultConnector } from '../transport/default.js';
@@ -311,7 +311,8 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
 
   /**
    * The hits among `keys`, as a Map. One pipelined `get` per server (split every 100 keys),
-   * all servers in parallel. Keys whose server is down (under `offline`) are misses.
+   * all servers in parallel. Keys whose server is down (under `offline`) are misses. A key listed
+   * twice is asked (and counted) once.
    *
    * @throws InvalidKeyError when `keys` is not an array (or other iterable) of valid keys, whatever the servers' health.
    */
@@ -325,9 +326,16 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     const cluster = this.cluster ?? (await this.whenReady());
     if (this.closed) throw new ClientClosedError();
     const unique = list.length > 1 ? [...new Set(list)] : list;
-    // Every key is checked before any is routed: the router never sees an invalid one.
-    for (const key of unique) this.checkKey(key);
     if (unique.length === 0) return new Map();
+    if (cluster.healthy) {
+      // Every key goes to its owner, with no side effect on the way: the serializers check each
+      // key as they copy it, before anything is sent. Only what the router itself would refuse is
+      // checked ahead (a key that is not a string, or too long to route unmeasured).
+      for (const key of unique) if (typeof key !== 'string' || key.length > MAX_KEY_BYTES / 3) this.checkKey(key);
+    } else {
+      // Every key is checked before any is routed: an invalid one must not mark servers met down.
+      for (const key of unique) this.checkKey(key);
+    }
     const groups = new Map<ServerSlot, Key[]>();
     const targets = cluster.targets(unique);
     for (let i = 0; i < unique.length; i++) {

@@ -8,7 +8,7 @@ import { describe } from '../describe.js';
 import { InvalidKeyError, InvalidValueError } from '../errors.js';
 import { checkExptime, checkFlags, checkU64, checkValue, MAX_I32 } from './arguments.js';
 import { allocBytes, asciiBytes, CR, digitCount, LF, signedDigitCount, SP, writeAscii, writeDecimal, writeSignedDecimal } from './bytes.js';
-import { keyByteLength, writeKey } from './keys.js';
+import { keyByteLength, writeKey, writePlainKey } from './keys.js';
 import type { CounterValue, DeleteStatus, Item, OkStatus, Stats, StoreStatus, TouchStatus } from './replies.js';
 import { EMBED_LIMIT, ReplyShape, Request } from './request.js';
 
@@ -84,14 +84,19 @@ function retrieveOne(verb: string, exptime: number | undefined, key: string): Re
 
 function retrieveMany(verb: string, exptime: number | undefined, keys: readonly string[]): Request<Item[]> {
   if (!Array.isArray(keys) || keys.length === 0) throw new InvalidKeyError(`${verb} needs at least one key`);
+  // Plain keys (nearly all) are checked as they are copied, so each is read once; a list with
+  // another key is measured first, which refuses a bad key before anything is built.
+  return retrievalLine(verb, exptime, keys, undefined) ?? retrievalLine(verb, exptime, keys, keys.map(keyByteLength))!;
+}
+
+/**
+ * The retrieval line for `keys` whose UTF-8 `lengths` are known, or, without them, for keys taken
+ * to be plain ASCII (see `writePlainKey`): then undefined at the first that is not.
+ */
+function retrievalLine(verb: string, exptime: number | undefined, keys: readonly string[], lengths: readonly number[] | undefined): Request<Item[]> | undefined {
   const count = keys.length;
-  const lengths = new Array<number>(count);
-  let size = verb.length + 2 + (exptime === undefined ? 0 : signedDigitCount(exptime) + 1);
-  for (let i = 0; i < count; i++) {
-    const n = keyByteLength(keys[i]);
-    lengths[i] = n;
-    size += n + 1;
-  }
+  let size = verb.length + 2 + count + (exptime === undefined ? 0 : signedDigitCount(exptime) + 1);
+  for (let i = 0; i < count; i++) size += lengths !== undefined ? lengths[i] : typeof keys[i] === 'string' ? keys[i].length : 0;
   const buf = allocBytes(size);
   const spans = new Array<number>(count * 2);
   let pos = writeAscii(buf, 0, verb);
@@ -102,7 +107,8 @@ function retrieveMany(verb: string, exptime: number | undefined, keys: readonly 
   for (let i = 0; i < count; i++) {
     buf[pos++] = SP;
     spans[2 * i] = pos;
-    pos = writeKey(buf, pos, keys[i], lengths[i]);
+    pos = lengths !== undefined ? writeKey(buf, pos, keys[i], lengths[i]) : writePlainKey(buf, pos, keys[i]);
+    if (pos < 0) return undefined;
     spans[2 * i + 1] = pos;
   }
   buf[pos++] = CR;

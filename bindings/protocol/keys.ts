@@ -110,6 +110,26 @@ export function writeKey(buf: Uint8Array, pos: number, key: string, byteLength: 
   return pos + byteLength;
 }
 
+/**
+ * Checks and writes `key` in one pass when it is plain: 1 to {@link MAX_KEY_BYTES} printable ASCII
+ * characters (0x21–0x7e), which nearly every real key is, so its length is its byte count. Returns
+ * the position after it, or -1 when it is not plain (the bytes written are then garbage): measure
+ * it with {@link keyByteLength}, which throws for a bad key and counts UTF-8 for a good one.
+ */
+export function writePlainKey(buf: Uint8Array, pos: number, key: string): number {
+  if (typeof key !== 'string') return -1;
+  const length = key.length;
+  if (length === 0 || length > MAX_KEY_BYTES) return -1;
+  // Negative as soon as one unit falls below 0x21 or above 0x7e.
+  let outside = 0;
+  for (let i = 0; i < length; i++) {
+    const c = key.charCodeAt(i);
+    outside |= (c - 0x21) | (0x7e - c);
+    buf[pos + i] = c;
+  }
+  return outside < 0 ? -1 : pos + length;
+}
+
 /** White space outside ASCII and Latin-1 (JavaScript's `\s` set). */
 function isUnicodeSpace(c: number): boolean {
   return c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
