@@ -87,6 +87,14 @@ describe('exact bytes', () => {
     expect(tokens[3]).toBe(tokens[2] + 1);
   });
 
+  it('sends a string value as its UTF-8 bytes, as the text serializers do', () => {
+    for (const value of ['', 'hello', 'ключ 😀', '\ud800 lone', 'x'.repeat(5000)]) {
+      const utf8 = new Uint8Array(Buffer.from(value, 'utf8'));
+      const asText = meta.store('set', 'k', value, 3, 0);
+      expect(wire(asText)).toBe(wire(meta.store('set', 'k', utf8, 3, 0)).replace(/ O\d+/, ` O${asText.opaque}`));
+    }
+  });
+
   it('embeds small values and passes large ones by reference, except when quiet (the fence follows the data)', () => {
     const large = new Uint8Array(EMBED_LIMIT + 1).fill(2);
     const referenced = meta.store('set', 'k', large, 0, 0);
@@ -124,7 +132,7 @@ describe('validation before any I/O, the same as the text serializers', () => {
     ['an empty key list', (m: Module) => m.getMulti([]), InvalidKeyError],
     ['a bad key among many', (m: Module) => m.getsMulti(['ok', 'bad\n']), InvalidKeyError],
     ['a bad key and a bad value', (m: Module) => m.store('set', 'bad key', 'text' as unknown as Uint8Array, 0, 0), InvalidKeyError],
-    ['a value that is a string', (m: Module) => m.store('set', 'k', 'text' as unknown as Uint8Array, 0, 0), InvalidValueError],
+    ['a value that is a number', (m: Module) => m.store('set', 'k', 42 as unknown as Uint8Array, 0, 0), InvalidValueError],
     ['flags above u32', (m: Module) => m.store('set', 'k', bytes('v'), 2 ** 32, 0), InvalidValueError],
     ['fractional flags', (m: Module) => m.cas('k', bytes('v'), 1.5, 0, 1), InvalidValueError],
     ['exptime above i32', (m: Module) => m.store('set', 'k', bytes('v'), 0, 2 ** 31), InvalidValueError],

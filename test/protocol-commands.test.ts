@@ -103,6 +103,27 @@ describe('exact bytes', () => {
     expect(request.keys).toEqual(['a', 'b']);
   });
 
+  it('writes a string value as its UTF-8 bytes, the same as the bytes themselves, embedded or by reference', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 40 })),
+        fc.constantFrom(0, 1, 20_000),
+        (text, repeat) => {
+          // repeat 20 000 takes the value past EMBED_LIMIT (when it is not empty): sent by reference.
+          const value = repeat === 0 ? text : text.repeat(repeat);
+          // Large wires: compared as Buffers (the latin1 helper spreads its argument).
+          const onWire = (r: Request<unknown>): Buffer => Buffer.concat([r.bytes, ...(r.body === undefined ? [] : [r.body, Buffer.from('\r\n')])]);
+          const asBytes = cmd.store('set', 'k', new Uint8Array(Buffer.from(value, 'utf8')), 5, 0);
+          const asText = cmd.store('set', 'k', value, 5, 0);
+          expect(onWire(asText).equals(onWire(asBytes))).toBe(true);
+          expect(asText.body === undefined).toBe(asBytes.body === undefined);
+          expect(onWire(cmd.cas('k', value, 0, 0, 9)).equals(onWire(cmd.cas('k', new Uint8Array(Buffer.from(value, 'utf8')), 0, 0, 9)))).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('embeds small values and passes large ones by reference (copied once, at write time)', () => {
     const small = new Uint8Array(1000).fill(1);
     const large = new Uint8Array(100_000).fill(2);
@@ -136,7 +157,7 @@ describe('validation before any I/O', () => {
     ['a key with a space', () => cmd.get('a b'), InvalidKeyError],
     ['an empty key list', () => cmd.getMulti([]), InvalidKeyError],
     ['a bad key among many', () => cmd.getMulti(['ok', 'bad\n']), InvalidKeyError],
-    ['a value that is a string', () => cmd.store('set', 'k', 'text' as unknown as Uint8Array, 0, 0), InvalidValueError],
+    ['a value that is a number', () => cmd.store('set', 'k', 42 as unknown as Uint8Array, 0, 0), InvalidValueError],
     ['flags above u32', () => cmd.store('set', 'k', bytes('v'), 2 ** 32, 0), InvalidValueError],
     ['negative flags', () => cmd.store('set', 'k', bytes('v'), -1, 0), InvalidValueError],
     ['fractional flags', () => cmd.store('set', 'k', bytes('v'), 1.5, 0), InvalidValueError],

@@ -16,7 +16,7 @@ import { MAX_KEY_BYTES, validateKey } from '../protocol/keys.js';
 import { metaKeyLength } from '../protocol/meta-keys.js';
 import { createRouter } from '../routing/router.js';
 import { defaultConnector } from '../transport/default.js';
-import { decodeWith, encodeWith, type Codec } from '../codec/codec.js';
+import { bytesCodec, decodeWith, encodeWith, FLAG_BYTES, utf8Codec, type Codec } from '../codec/codec.js';
 import { publishHealth, sendTraced } from './diagnostics.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
 import { capTtl } from './ttl.js';
@@ -122,6 +122,8 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   private warnedUnheard = false;
   /** The serializers of the configured protocol (the two modules have the same functions and results). */
   private readonly cmd: Commands;
+  /** The codec stores a string as its UTF-8 bytes, flags 0 (utf8, bytes): the serializer can write it as is. */
+  private readonly storesUtf8: boolean;
   /** The one close under way: a second close() waits for it too. */
   private closing: Promise<void> | undefined;
   private readonly callbacks = new ServerCallbacks((error) => this.emit('error', error));
@@ -135,6 +137,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     // The text serializers take string keys only; given a Uint8Array they throw an InvalidKeyError
     // that says to use meta, so the one signature (Key) serves both.
     this.cmd = this.options.protocol === 'meta' ? metaCommands : (textCommands as unknown as Commands);
+    this.storesUtf8 = this.options.codec === utf8Codec || this.options.codec === bytesCodec;
     const connector = this.options.connector ?? defaultConnector();
     const gutter = this.options.gutter.length > 0 ? createRouter({ servers: this.options.gutter, engine: options.engine }) : undefined;
     this.ready = Promise.all([createRouter(this.options.router), gutter]).then(([router, gutterRouter]) => {
@@ -422,7 +425,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
   }
 
   private store(verb: textCommands.StoreVerb, key: Key, value: unknown, options: StoreOptions | undefined, raw = false): Promise<boolean> {
-    let bytes: Uint8Array;
+    let bytes: Uint8Array | string;
     let flags: number;
     let cluster: Cluster | undefined;
     let request: Request<StoreStatus> | undefined;
@@ -430,7 +433,9 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       if (this.closed) throw new ClientClosedError();
       checkCommandOptions(options);
       // Raw bytes (append, prepend) join bytes already stored: never through the codec.
-      ({ bytes, flags } = raw ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options));
+      // A string whose bytes are its UTF-8 stays a string: the serializer writes it into the command.
+      if (typeof value === 'string' && (raw || this.storesUtf8)) ({ bytes, flags } = { bytes: value, flags: raw || options?.flags === undefined ? FLAG_BYTES : options.flags });
+      else ({ bytes, flags } = raw ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options));
       cluster = this.directCluster(options);
       if (cluster !== undefined) request = this.cmd.store(verb, key, bytes, flags, raw ? 0 : ttlOf(options), false);
     } catch (err) {

@@ -30,7 +30,7 @@ import {
   QueueFullError,
   TransportError,
 } from '../errors.js';
-import { allocBytes, CRLF } from '../protocol/bytes.js';
+import { allocWireBytes, CRLF } from '../protocol/bytes.js';
 import { DEFAULT_MAX_VALUE_BYTES, MAX_VALUE_BYTES, QUIET_DONE, ReplyParser } from '../protocol/parser.js';
 import { isJoinable, joinGets, MAX_JOINED_GETS, splitJoined } from '../protocol/joined-gets.js';
 import type { Item } from '../protocol/replies.js';
@@ -469,7 +469,7 @@ export class Connection {
     if (chunks.length === 1) {
       data = chunks[0];
     } else {
-      data = allocBytes(this.outboxBytes);
+      data = allocWireBytes(this.outboxBytes);
       let offset = 0;
       for (const chunk of chunks) {
         data.set(chunk, offset);

@@ -1,6 +1,6 @@
 /**
  * Byte helpers shared by the serializers and the reply parser. Plain `Uint8Array`, so the protocol
- * layer runs on every runtime; Node's `Buffer` is used only as a faster allocator when present.
+ * layer runs on every runtime; Node's `Buffer` is used only where it is faster, when present.
  */
 
 /** `\r` */
@@ -19,17 +19,46 @@ export const CRLF = new Uint8Array([CR, LF]);
 interface BufferLike {
   allocUnsafe(size: number): Uint8Array;
   from(text: string, encoding: 'utf8'): Uint8Array;
+  byteLength(text: string, encoding: 'utf8'): number;
 }
 
-// Buffer.allocUnsafe skips zero-filling and carves small sizes out of a shared slab, which
-// matters for the many short command buffers; other runtimes get a plain (zeroed) array.
+// Buffer.allocUnsafe skips zero-filling and carves small sizes out of a shared slab; other
+// runtimes get a plain (zeroed) array.
 const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
 
-/** A new byte array of `size` bytes whose content is unspecified (the caller overwrites all of it). */
+/**
+ * A new byte array of `size` bytes whose content is unspecified (the caller overwrites all of it),
+ * for bytes that may outlive the command (a value handed to the caller). See {@link allocWireBytes}.
+ */
 export const allocBytes: (size: number) => Uint8Array =
   NodeBuffer !== undefined && typeof NodeBuffer.allocUnsafe === 'function'
     ? (size) => NodeBuffer.allocUnsafe(size)
     : (size) => new Uint8Array(size);
+
+/** The slab command bytes are carved from, and the largest piece carved (larger ones get their own). */
+const SLAB_BYTES = 64 * 1024;
+const MAX_CARVED = 4 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/**
+ * A byte array of `size` bytes for what goes on the wire and is dropped once answered: a command
+ * and the write that carries it. Carved out of a shared 64 KiB slab, because V8 gives each typed
+ * array over 64 bytes a backing store of its own (measured on Node 20: 3.8 µs for
+ * `new Uint8Array(160)`, 98 ns for `Buffer.allocUnsafe(160)`, 20 ns for a view into a slab). A
+ * live view keeps its whole slab, so never for bytes the caller may keep.
+ */
+export function allocWireBytes(size: number): Uint8Array {
+  if (size > MAX_CARVED) return allocBytes(size);
+  if (slabUsed + size > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const bytes = new Uint8Array(slab, slabUsed, size);
+  // Eight-byte aligned, as Node's own pool carves.
+  slabUsed = (slabUsed + size + 7) & ~7;
+  return bytes;
+}
 
 const encoder = new TextEncoder();
 
@@ -45,6 +74,46 @@ export const utf8Bytes: (text: string) => Uint8Array =
         return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
       }
     : (text) => encoder.encode(text);
+
+/**
+ * How many bytes `text` takes as UTF-8 (a lone surrogate counts 3: it is written as U+FFFD, as
+ * by {@link utf8Bytes}). Node's `Buffer.byteLength` measured 47 ns for 100 characters, a
+ * `charCodeAt` loop 220 ns.
+ */
+export const utf8Length: (text: string) => number =
+  NodeBuffer !== undefined && typeof NodeBuffer.byteLength === 'function'
+    ? (text) => NodeBuffer.byteLength(text, 'utf8')
+    : countUtf8;
+
+/** {@link utf8Length} without Node's Buffer, in plain JavaScript (exported for the tests). */
+export function countUtf8(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * Writes `text` as UTF-8 at `pos`, where exactly `byteLength` bytes (its {@link utf8Length}) are
+ * free; returns the position after it.
+ */
+export function writeUtf8(buf: Uint8Array, pos: number, text: string, byteLength: number): number {
+  // Only ASCII has as many bytes as units. A loop beats the encoder's call up to about 32 units
+  // (measured on Node 20: 36 against 94 ns for 16, 290 against 115 ns for 100).
+  if (byteLength === text.length && byteLength <= 32) {
+    for (let i = 0; i < byteLength; i++) buf[pos + i] = text.charCodeAt(i);
+  } else {
+    encoder.encodeInto(text, buf.subarray(pos, pos + byteLength));
+  }
+  return pos + byteLength;
+}
 
 /** Writes an ASCII string (no character above 0x7f) at `pos`; returns the position after it. */
 export function writeAscii(buf: Uint8Array, pos: number, text: string): number {

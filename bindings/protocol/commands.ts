@@ -7,7 +7,7 @@
 import { describe } from '../describe.js';
 import { InvalidKeyError, InvalidValueError } from '../errors.js';
 import { checkExptime, checkFlags, checkU64, checkValue, MAX_I32 } from './arguments.js';
-import { allocBytes, asciiBytes, CR, digitCount, LF, signedDigitCount, SP, writeAscii, writeDecimal, writeSignedDecimal } from './bytes.js';
+import { allocWireBytes, asciiBytes, CR, digitCount, LF, signedDigitCount, SP, utf8Bytes, utf8Length, writeAscii, writeDecimal, writeSignedDecimal, writeUtf8 } from './bytes.js';
 import { keyByteLength, writeKey, writePlainKey } from './keys.js';
 import type { CounterValue, DeleteStatus, Item, OkStatus, Stats, StoreStatus, TouchStatus } from './replies.js';
 import { EMBED_LIMIT, ReplyShape, Request } from './request.js';
@@ -68,7 +68,7 @@ export function gatsMulti(exptime: number, keys: readonly string[]): Request<Ite
 function retrieveOne(verb: string, exptime: number | undefined, key: string): Request<Item | null> {
   const keyBytes = keyByteLength(key);
   const prefix = exptime === undefined ? verb.length + 1 : verb.length + 1 + signedDigitCount(exptime) + 1;
-  const buf = allocBytes(prefix + keyBytes + 2);
+  const buf = allocWireBytes(prefix + keyBytes + 2);
   let pos = writeAscii(buf, 0, verb);
   buf[pos++] = SP;
   if (exptime !== undefined) {
@@ -97,7 +97,7 @@ function retrievalLine(verb: string, exptime: number | undefined, keys: readonly
   const count = keys.length;
   let size = verb.length + 2 + count + (exptime === undefined ? 0 : signedDigitCount(exptime) + 1);
   for (let i = 0; i < count; i++) size += lengths !== undefined ? lengths[i] : typeof keys[i] === 'string' ? keys[i].length : 0;
-  const buf = allocBytes(size);
+  const buf = allocWireBytes(size);
   const spans = new Array<number>(count * 2);
   let pos = writeAscii(buf, 0, verb);
   if (exptime !== undefined) {
@@ -118,12 +118,15 @@ function retrievalLine(verb: string, exptime: number | undefined, keys: readonly
 
 // ───────────────────────────── storage ─────────────────────────────
 
-/** `<verb> <key> <flags> <exptime> <bytes>` + data → `STORED`, `NOT_STORED`… */
-export function store(verb: StoreVerb, key: string, value: Uint8Array, flags: number, exptime: number, noreply?: false): Request<StoreStatus>;
+/**
+ * `<verb> <key> <flags> <exptime> <bytes>` + data → `STORED`, `NOT_STORED`… A string value is
+ * sent as its UTF-8 bytes, written straight into the command (no buffer of its own).
+ */
+export function store(verb: StoreVerb, key: string, value: Uint8Array | string, flags: number, exptime: number, noreply?: false): Request<StoreStatus>;
 /** The same with `noreply`: the server sends nothing back; resolves once written. */
-export function store(verb: StoreVerb, key: string, value: Uint8Array, flags: number, exptime: number, noreply: true): Request<undefined>;
-export function store(verb: StoreVerb, key: string, value: Uint8Array, flags: number, exptime: number, noreply: boolean): Request<StoreStatus | undefined>;
-export function store(verb: StoreVerb, key: string, value: Uint8Array, flags: number, exptime: number, noreply = false): Request<StoreStatus | undefined> {
+export function store(verb: StoreVerb, key: string, value: Uint8Array | string, flags: number, exptime: number, noreply: true): Request<undefined>;
+export function store(verb: StoreVerb, key: string, value: Uint8Array | string, flags: number, exptime: number, noreply: boolean): Request<StoreStatus | undefined>;
+export function store(verb: StoreVerb, key: string, value: Uint8Array | string, flags: number, exptime: number, noreply = false): Request<StoreStatus | undefined> {
   if (verb !== 'set' && verb !== 'add' && verb !== 'replace' && verb !== 'append' && verb !== 'prepend') {
     throw new InvalidValueError(`unknown storage command ${JSON.stringify(verb)}`);
   }
@@ -131,25 +134,27 @@ export function store(verb: StoreVerb, key: string, value: Uint8Array, flags: nu
 }
 
 /** `cas <key> <flags> <exptime> <bytes> <cas unique>` + data → `STORED`, `EXISTS` or `NOT_FOUND`. */
-export function cas(key: string, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply?: false): Request<StoreStatus>;
+export function cas(key: string, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply?: false): Request<StoreStatus>;
 /** `cas` with `noreply`. */
-export function cas(key: string, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply: true): Request<undefined>;
-export function cas(key: string, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply: boolean): Request<StoreStatus | undefined>;
-export function cas(key: string, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply = false): Request<StoreStatus | undefined> {
+export function cas(key: string, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply: true): Request<undefined>;
+export function cas(key: string, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply: boolean): Request<StoreStatus | undefined>;
+export function cas(key: string, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply = false): Request<StoreStatus | undefined> {
   return storage('cas', key, value, flags, exptime, checkU64('cas unique', unique), noreply);
 }
 
-function storage(verb: string, key: string, value: Uint8Array, flags: number, exptime: number, unique: string | undefined, noreply: boolean): Request<StoreStatus | undefined> {
+function storage(verb: string, key: string, value: Uint8Array | string, flags: number, exptime: number, unique: string | undefined, noreply: boolean): Request<StoreStatus | undefined> {
   const keyBytes = keyByteLength(key);
-  checkValue(verb, value);
+  if (typeof value !== 'string') checkValue(verb, value);
   checkFlags(flags);
   checkExptime(exptime);
-  const length = value.length;
+  const length = typeof value === 'string' ? utf8Length(value) : value.length;
+  // A large string is encoded once, to be sent by reference.
+  if (typeof value === 'string' && length > EMBED_LIMIT) value = utf8Bytes(value);
   const embed = length <= EMBED_LIMIT;
   const line =
     verb.length + 1 + keyBytes + 1 + digitCount(flags) + 1 + signedDigitCount(exptime) + 1 + digitCount(length) +
     (unique === undefined ? 0 : unique.length + 1) + (noreply ? NOREPLY.length : 0) + 2;
-  const buf = allocBytes(embed ? line + length + 2 : line);
+  const buf = allocWireBytes(embed ? line + length + 2 : line);
   let pos = writeAscii(buf, 0, verb);
   buf[pos++] = SP;
   pos = writeKey(buf, pos, key, keyBytes);
@@ -167,13 +172,16 @@ function storage(verb: string, key: string, value: Uint8Array, flags: number, ex
   buf[pos++] = CR;
   buf[pos++] = LF;
   if (embed) {
-    buf.set(value, pos);
-    pos += length;
+    if (typeof value === 'string') pos = writeUtf8(buf, pos, value, length);
+    else {
+      buf.set(value, pos);
+      pos += length;
+    }
     buf[pos++] = CR;
     buf[pos] = LF;
   }
   return new Request<StoreStatus | undefined>(
-    verb, noreply ? ReplyShape.NONE : ReplyShape.STORE, buf, embed ? undefined : value, undefined, undefined, true, true,
+    verb, noreply ? ReplyShape.NONE : ReplyShape.STORE, buf, embed ? undefined : (value as Uint8Array), undefined, undefined, true, true,
   );
 }
 
@@ -218,7 +226,7 @@ export function touch(key: string, exptime: number, noreply = false): Request<To
 function keyCommand<R>(verb: string, key: string, arg: string | undefined, noreply: boolean, shape: ReplyShape): Request<R> {
   const keyBytes = keyByteLength(key);
   const size = verb.length + 1 + keyBytes + (arg === undefined ? 0 : arg.length + 1) + (noreply ? NOREPLY.length : 0) + 2;
-  const buf = allocBytes(size);
+  const buf = allocWireBytes(size);
   let pos = writeAscii(buf, 0, verb);
   buf[pos++] = SP;
   pos = writeKey(buf, pos, key, keyBytes);

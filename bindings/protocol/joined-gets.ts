@@ -6,7 +6,7 @@
  *
  * Pure byte work: the key bytes are copied from the requests as they were encoded, never again.
  */
-import { allocBytes, CR, LF, SP, writeAscii } from './bytes.js';
+import { allocWireBytes, CR, LF, SP, writeAscii } from './bytes.js';
 import type { Item } from './replies.js';
 import { ReplyShape, Request } from './request.js';
 
@@ -33,7 +33,7 @@ export function joinGets(requests: readonly Request<unknown>[]): Request<Item[]>
     const spans = requests[i].keySpans!;
     size += spans[1] - spans[0] + 1;
   }
-  const buf = allocBytes(size);
+  const buf = allocWireBytes(size);
   const keys = new Array<string>(count);
   const spans = new Array<number>(count * 2);
   let pos = writeAscii(buf, 0, verb);

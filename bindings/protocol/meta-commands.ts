@@ -107,21 +107,21 @@ function retrieveOne(command: string, key: Key, args: string): Request<Item<Key>
 // ───────────────────────────── storage ─────────────────────────────
 
 /** `ms <key> <bytes> F<flags> T<exptime> M<mode>` + data → `STORED` (HD), `NOT_STORED` (NS)… */
-export function store(verb: StoreVerb, key: Key, value: Uint8Array, flags: number, exptime: number, noreply?: false): Request<StoreStatus>;
+export function store(verb: StoreVerb, key: Key, value: Uint8Array | string, flags: number, exptime: number, noreply?: false): Request<StoreStatus>;
 /** The same quiet (`q`, then `mn`): resolves with `undefined` once memcached has processed it. */
-export function store(verb: StoreVerb, key: Key, value: Uint8Array, flags: number, exptime: number, noreply: true): Request<undefined>;
-export function store(verb: StoreVerb, key: Key, value: Uint8Array, flags: number, exptime: number, noreply: boolean): Request<StoreStatus | undefined>;
-export function store(verb: StoreVerb, key: Key, value: Uint8Array, flags: number, exptime: number, noreply = false): Request<StoreStatus | undefined> {
+export function store(verb: StoreVerb, key: Key, value: Uint8Array | string, flags: number, exptime: number, noreply: true): Request<undefined>;
+export function store(verb: StoreVerb, key: Key, value: Uint8Array | string, flags: number, exptime: number, noreply: boolean): Request<StoreStatus | undefined>;
+export function store(verb: StoreVerb, key: Key, value: Uint8Array | string, flags: number, exptime: number, noreply = false): Request<StoreStatus | undefined> {
   if (!Object.hasOwn(MODES, verb)) throw new InvalidValueError(`unknown storage command ${JSON.stringify(verb)}`);
   return metaStorage(verb, key, value, flags, exptime, MODES[verb], noreply);
 }
 
 /** `ms <key> <bytes> F<flags> T<exptime> C<cas unique>` + data → `STORED`, `EXISTS` (EX) or `NOT_FOUND` (NF). */
-export function cas(key: Key, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply?: false): Request<StoreStatus>;
+export function cas(key: Key, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply?: false): Request<StoreStatus>;
 /** `cas`, quiet. */
-export function cas(key: Key, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply: true): Request<undefined>;
-export function cas(key: Key, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply: boolean): Request<StoreStatus | undefined>;
-export function cas(key: Key, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply = false): Request<StoreStatus | undefined> {
+export function cas(key: Key, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply: true): Request<undefined>;
+export function cas(key: Key, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply: boolean): Request<StoreStatus | undefined>;
+export function cas(key: Key, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply = false): Request<StoreStatus | undefined> {
   return metaStorage('cas', key, value, flags, exptime, ` C${checkU64('cas unique', unique)}`, noreply);
 }
 

@@ -16,7 +16,7 @@
  */
 import { InvalidKeyError } from '../errors.js';
 import { checkExptime, checkFlags, checkValue } from './arguments.js';
-import { allocBytes, asciiBytes, CR, digitCount, LF, SP, writeAscii, writeDecimal } from './bytes.js';
+import { allocWireBytes, asciiBytes, CR, digitCount, LF, SP, utf8Bytes, writeAscii, writeDecimal } from './bytes.js';
 import { metaKeyLength, writeMetaKey } from './meta-keys.js';
 import { takeOpaques } from './opaque.js';
 import type { Key, StoreStatus } from './replies.js';
@@ -64,7 +64,7 @@ export function metaRequest<R>(spec: MetaCommand): Request<R> {
   // A quiet command's fence must follow the data block, so its value is always embedded.
   const embed = value === undefined || quiet || value.length <= EMBED_LIMIT;
   const size = line + (value !== undefined && embed ? value.length + 2 : 0) + (quiet ? FENCE.length : 0);
-  const buf = allocBytes(size);
+  const buf = allocWireBytes(size);
   const keyStart = spec.verb.length + 1;
   let pos = writeLine(buf, 0, spec.verb, key, keyLength, spec.args, spec.retrieval, opaque, quiet);
   if (value !== undefined && embed) {
@@ -87,8 +87,10 @@ export function metaRequest<R>(spec: MetaCommand): Request<R> {
  * `I C<cas>`). Zero flags and TTL are memcached's defaults, so they are not sent. Checks run in
  * the text serializer's order (key, value, flags, exptime), so both refuse bad input alike.
  */
-export function metaStorage(command: string, key: Key, value: Uint8Array, flags: number, exptime: number, extra: string, noreply: boolean): Request<StoreStatus | undefined> {
+export function metaStorage(command: string, key: Key, value: Uint8Array | string, flags: number, exptime: number, extra: string, noreply: boolean): Request<StoreStatus | undefined> {
   const keyLength = metaKeyLength(key);
+  // A string value is sent as its UTF-8 bytes, as the text serializers send it.
+  if (typeof value === 'string') value = utf8Bytes(value);
   checkValue(command, value);
   checkFlags(flags);
   checkExptime(exptime);
@@ -118,7 +120,7 @@ export function metaBatch<R>(command: string, keys: readonly Key[], args: string
     size += lineLength(lengths[i], args, key, true, opaque + i, true);
     if (typeof key !== 'string') binary = true;
   }
-  const buf = allocBytes(size);
+  const buf = allocWireBytes(size);
   const spans = new Array<number>(count * 2);
   const texts = new Array<string>(count);
   let pos = 0;
