@@ -16,49 +16,53 @@ export const EMPTY_BYTES = new Uint8Array(0);
 /** `\r\n`, read-only by convention: sent after a value passed by reference. */
 export const CRLF = new Uint8Array([CR, LF]);
 
+// Node's Buffer, where there is one: faster for some of what follows.
 interface BufferLike {
   allocUnsafe(size: number): Uint8Array;
   from(text: string, encoding: 'utf8'): Uint8Array;
   byteLength(text: string, encoding: 'utf8'): number;
 }
 
-// Buffer.allocUnsafe skips zero-filling and carves small sizes out of a shared slab; other
-// runtimes get a plain (zeroed) array.
 const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
 
 /**
+ * An allocator that carves arrays of up to `maxCarved` bytes out of shared slabs of `slabBytes`
+ * (larger ones from `large`), because V8 gives each typed array over 64 bytes a backing store of
+ * its own: measured on Node 20, 3.8 µs for `new Uint8Array(160)`, 98 ns for
+ * `Buffer.allocUnsafe(160)`, 20 ns for a view into a slab. A live view keeps its whole slab.
+ */
+function slabAllocator(slabBytes: number, maxCarved: number, large: (size: number) => Uint8Array): (size: number) => Uint8Array {
+  let slab = new ArrayBuffer(0);
+  let used = 0;
+  return (size) => {
+    if (size > maxCarved) return large(size);
+    if (used + size > slab.byteLength) {
+      slab = new ArrayBuffer(slabBytes);
+      used = 0;
+    }
+    const bytes = new Uint8Array(slab, used, size);
+    // Eight-byte aligned, as Node's own pool carves.
+    used = (used + size + 7) & ~7;
+    return bytes;
+  };
+}
+
+/**
  * A new byte array of `size` bytes whose content is unspecified (the caller overwrites all of it),
- * for bytes that may outlive the command (a value handed to the caller). See {@link allocWireBytes}.
+ * for bytes that may outlive the command (a value handed to the caller). Node's
+ * `Buffer.allocUnsafe`, or elsewhere the same scheme: 8 KiB slabs, pieces up to 4 KiB.
  */
 export const allocBytes: (size: number) => Uint8Array =
   NodeBuffer !== undefined && typeof NodeBuffer.allocUnsafe === 'function'
     ? (size) => NodeBuffer.allocUnsafe(size)
-    : (size) => new Uint8Array(size);
-
-/** The slab command bytes are carved from, and the largest piece carved (larger ones get their own). */
-const SLAB_BYTES = 64 * 1024;
-const MAX_CARVED = 4 * 1024;
-let slab = new ArrayBuffer(0);
-let slabUsed = 0;
+    : slabAllocator(8 * 1024, 4 * 1024, (size) => new Uint8Array(size));
 
 /**
  * A byte array of `size` bytes for what goes on the wire and is dropped once answered: a command
- * and the write that carries it. Carved out of a shared 64 KiB slab, because V8 gives each typed
- * array over 64 bytes a backing store of its own (measured on Node 20: 3.8 µs for
- * `new Uint8Array(160)`, 98 ns for `Buffer.allocUnsafe(160)`, 20 ns for a view into a slab). A
- * live view keeps its whole slab, so never for bytes the caller may keep.
+ * and the write that carries it, carved out of 64 KiB slabs (pieces up to 4 KiB) on every runtime.
+ * Never for bytes the caller may keep: they would keep their whole slab alive.
  */
-export function allocWireBytes(size: number): Uint8Array {
-  if (size > MAX_CARVED) return allocBytes(size);
-  if (slabUsed + size > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const bytes = new Uint8Array(slab, slabUsed, size);
-  // Eight-byte aligned, as Node's own pool carves.
-  slabUsed = (slabUsed + size + 7) & ~7;
-  return bytes;
-}
+export const allocWireBytes: (size: number) => Uint8Array = slabAllocator(64 * 1024, 4 * 1024, allocBytes);
 
 const encoder = new TextEncoder();
 
