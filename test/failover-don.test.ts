@@ -185,7 +185,7 @@ describe('failback', () => {
     const mc = new Client({ servers: addresses, ...FAST, failureLimit: 1, failback: { flush: 'server' } });
     const key = await keyOwnedBy(addresses, 0);
     await mc.set(key, 'before');
-    servers[0].pause();
+    await servers[0].pause();
     const err = await mc.get(key).catch((e: unknown) => e);
     expect((err as { code?: string }).code).toBe('ERR_COMMAND_TIMEOUT');
     expect(mc.servers()[0].status).toBe('down');

@@ -330,32 +330,17 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     if (this.closed) throw new ClientClosedError();
     const unique = list.length > 1 ? [...new Set(list)] : list;
     if (unique.length === 0) return new Map();
+    let groups: Map<ServerSlot, readonly Key[]>;
     if (cluster.healthy) {
       // Every key goes to its owner, with no side effect on the way: the serializers check each
       // key as they copy it, before anything is sent. Only what the router itself would refuse is
       // checked ahead (a key that is not a string, or too long to route unmeasured).
       for (const key of unique) if (typeof key !== 'string' || key.length > MAX_KEY_BYTES / 3) this.checkKey(key);
+      groups = cluster.byOwner(unique);
     } else {
       // Every key is checked before any is routed: an invalid one must not mark servers met down.
       for (const key of unique) this.checkKey(key);
-    }
-    const groups = new Map<ServerSlot, Key[]>();
-    const targets = cluster.targets(unique);
-    for (let i = 0; i < unique.length; i++) {
-      const target = targets[i];
-      if (target === undefined) {
-        const owner = cluster.ownerSlot(unique[i]);
-        owner.health.counters.offlineSkips++;
-        this.meetDown(owner);
-        continue;
-      }
-      if (target.owner) {
-        target.owner.health.counters.failovers++;
-        this.meetDown(target.owner);
-      }
-      const group = groups.get(target.slot);
-      if (group) group.push(unique[i]);
-      else groups.set(target.slot, [unique[i]]);
+      groups = this.routedGroups(cluster, unique);
     }
     const batches: [ServerSlot, Request<Item<Key>[]>, number][] = [];
     for (const [slot, group] of groups) {
@@ -380,6 +365,29 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     });
     if (pending) await Promise.all(pending);
     return result;
+  }
+
+  /** Keys grouped by the server each routes to while some server is down, counting what goes elsewhere or nowhere. */
+  private routedGroups(cluster: Cluster, keys: readonly Key[]): Map<ServerSlot, readonly Key[]> {
+    const groups = new Map<ServerSlot, Key[]>();
+    const targets = cluster.targets(keys);
+    for (let i = 0; i < keys.length; i++) {
+      const target = targets[i];
+      if (target === undefined) {
+        const owner = cluster.ownerSlot(keys[i]);
+        owner.health.counters.offlineSkips++;
+        this.meetDown(owner);
+        continue;
+      }
+      if (target.owner) {
+        target.owner.health.counters.failovers++;
+        this.meetDown(target.owner);
+      }
+      const group = groups.get(target.slot);
+      if (group) group.push(keys[i]);
+      else groups.set(target.slot, [keys[i]]);
+    }
+    return groups;
   }
 
   // ───────────────────────── storage ─────────────────────────

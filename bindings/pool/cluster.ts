@@ -187,6 +187,25 @@ export class Cluster {
     return out;
   }
 
+  /**
+   * With every server up ({@link healthy}): `keys` grouped by owner, each group in the keys' order.
+   * One crossing into the router and no Target per key; a lone server's group is `keys` itself.
+   */
+  byOwner(keys: readonly Key[]): Map<ServerSlot, readonly Key[]> {
+    if (this.slots.length === 1) return new Map([[this.slots[0], keys]]);
+    const routed = this.router.routeMany(keys);
+    const byIndex: Key[][] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const index = routed[i];
+      // Cannot happen with every server up; a key must never be dropped silently.
+      if (index < 0) throw new Error('Cluster.byOwner is only for a healthy cluster');
+      (byIndex[index] ??= []).push(keys[i]);
+    }
+    const groups = new Map<ServerSlot, readonly Key[]>();
+    byIndex.forEach((group, index) => groups.set(this.slots[index], group));
+    return groups;
+  }
+
   /** True when every server is up: a key's route is then its owner. */
   get healthy(): boolean {
     return this.downCount === 0;
