@@ -328,7 +328,9 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     const list = Array.isArray(keys) ? (keys as readonly K[]) : spread(keys);
     const cluster = this.cluster ?? (await this.whenReady());
     if (this.closed) throw new ClientClosedError();
-    const unique = list.length > 1 ? [...new Set(list)] : list;
+    // Building the Set is cheap; spreading it is not, and is only needed when there are duplicates.
+    const set = list.length > 1 ? new Set(list) : undefined;
+    const unique = set === undefined || set.size === list.length ? list : [...set];
     if (unique.length === 0) return new Map();
     let groups: Map<ServerSlot, readonly Key[]>;
     if (cluster.healthy) {
