@@ -61,7 +61,7 @@ describe('exact bytes', () => {
     expect(request.keys).toEqual(['ключ', 'a', '😀']);
   });
 
-  it('a multi-key line is the same whether its keys are plain ASCII or not, and refuses the first bad key as validateKey does', () => {
+  it('a retrieval line is the same whether its keys are plain ASCII or not, and refuses the first bad key as validateKey does', () => {
     // Plain keys take a one-pass path (checked as copied); any other key sends the line the measured way.
     const key = fc.oneof(
       fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 40 }),
@@ -86,10 +86,13 @@ describe('exact bytes', () => {
             message = (err as Error).message;
           }
           expect(() => cmd.getMulti(keys)).toThrow(new InvalidKeyError(message));
+          expect(() => cmd.get(firstBad)).toThrow(new InvalidKeyError(message));
           return;
         }
         const request = cmd.getMulti(keys);
         expect(Array.from(request.bytes)).toEqual(Array.from(Buffer.from(`get ${keys.join(' ')}\r\n`, 'utf8')));
+        // The one-key lines take the same one-pass path.
+        expect(Array.from(cmd.gat(7, keys[0]).bytes)).toEqual(Array.from(Buffer.from(`gat 7 ${keys[0]}\r\n`, 'utf8')));
         const spans = request.keySpans!;
         keys.forEach((k, i) => expect(Buffer.from(request.bytes.subarray(spans[2 * i], spans[2 * i + 1])).toString('utf8')).toBe(k));
       }),

@@ -8,7 +8,7 @@ import { describe } from '../describe.js';
 import { InvalidKeyError, InvalidValueError } from '../errors.js';
 import { checkExptime, checkFlags, checkU64, checkValue, MAX_I32 } from './arguments.js';
 import { allocWireBytes, asciiBytes, CR, digitCount, LF, signedDigitCount, SP, utf8Bytes, utf8Length, writeAscii, writeDecimal, writeSignedDecimal, writeUtf8 } from './bytes.js';
-import { keyByteLength, writeKey, writePlainKey } from './keys.js';
+import { keyByteLength, MAX_KEY_BYTES, writeKey, writePlainKey } from './keys.js';
 import type { CounterValue, DeleteStatus, Item, OkStatus, Stats, StoreStatus, TouchStatus } from './replies.js';
 import { EMBED_LIMIT, ReplyShape, Request } from './request.js';
 
@@ -65,8 +65,9 @@ export function gatsMulti(exptime: number, keys: readonly string[]): Request<Ite
   return retrieveMany('gats', checkExptime(exptime), keys);
 }
 
-function retrieveOne(verb: string, exptime: number | undefined, key: string): Request<Item | null> {
-  const keyBytes = keyByteLength(key);
+function retrieveOne(verb: string, exptime: number | undefined, key: string, measured?: number): Request<Item | null> {
+  // Sized for a plain key, checked as it is copied (see retrieveMany); any other is measured first.
+  const keyBytes = measured ?? (typeof key === 'string' && key.length <= MAX_KEY_BYTES ? key.length : keyByteLength(key));
   const prefix = exptime === undefined ? verb.length + 1 : verb.length + 1 + signedDigitCount(exptime) + 1;
   const buf = allocWireBytes(prefix + keyBytes + 2);
   let pos = writeAscii(buf, 0, verb);
@@ -76,7 +77,8 @@ function retrieveOne(verb: string, exptime: number | undefined, key: string): Re
     buf[pos++] = SP;
   }
   const start = pos;
-  pos = writeKey(buf, pos, key, keyBytes);
+  pos = measured === undefined ? writePlainKey(buf, pos, key) : writeKey(buf, pos, key, keyBytes);
+  if (pos < 0) return retrieveOne(verb, exptime, key, keyByteLength(key));
   buf[pos++] = CR;
   buf[pos] = LF;
   return new Request(verb, ReplyShape.ITEM, buf, undefined, [key], [start, start + keyBytes], false, false);
@@ -96,7 +98,12 @@ function retrieveMany(verb: string, exptime: number | undefined, keys: readonly 
 function retrievalLine(verb: string, exptime: number | undefined, keys: readonly string[], lengths: readonly number[] | undefined): Request<Item[]> | undefined {
   const count = keys.length;
   let size = verb.length + 2 + count + (exptime === undefined ? 0 : signedDigitCount(exptime) + 1);
-  for (let i = 0; i < count; i++) size += lengths !== undefined ? lengths[i] : typeof keys[i] === 'string' ? keys[i].length : 0;
+  for (let i = 0; i < count; i++) {
+    const n = lengths !== undefined ? lengths[i] : typeof keys[i] === 'string' ? keys[i].length : 0;
+    // Too long to be plain: measured (and refused) before anything that large is allocated.
+    if (lengths === undefined && n > MAX_KEY_BYTES) return undefined;
+    size += n;
+  }
   const buf = allocWireBytes(size);
   const spans = new Array<number>(count * 2);
   let pos = writeAscii(buf, 0, verb);
