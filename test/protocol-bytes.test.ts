@@ -2,14 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocWireBytes, countUtf8, utf8Length, writeUtf8 } from '../bindings/protocol/bytes.js';
+import { anyString } from './support/strings.js';
 
-const anyText = fc.oneof(
-  fc.string({ maxLength: 120 }),
-  fc.string({ unit: 'grapheme', maxLength: 60 }),
-  fc.string({ unit: 'binary', maxLength: 120 }),
-  // Lone surrogates and every other UTF-16 unit.
-  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 120 }),
-);
 
 describe('allocWireBytes', () => {
   it('hands out arrays of the size asked that never share a byte, small (carved) and large (their own) alike', () => {
@@ -31,7 +25,7 @@ describe('allocWireBytes', () => {
 describe('utf8Length and writeUtf8', () => {
   it('measure and write exactly what TextEncoder encodes (a lone surrogate as U+FFFD)', () => {
     fc.assert(
-      fc.property(anyText, fc.integer({ min: 0, max: 5 }), (text, at) => {
+      fc.property(anyString, fc.integer({ min: 0, max: 5 }), (text, at) => {
         const expected = new TextEncoder().encode(text);
         expect(utf8Length(text)).toBe(expected.length);
         expect(countUtf8(text)).toBe(expected.length);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidKeyError, InvalidOptionError } from '../bindings/errors.js';
 import { keyByteLength, MAX_KEY_BYTES, MAX_KEY_PREFIX_BYTES, validateKey, validateKeyPrefix, writeKey, writePlainKey } from '../bindings/protocol/keys.js';
+import { anyString } from './support/strings.js';
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 
@@ -64,13 +65,6 @@ describe('refused keys, with the reason', () => {
   });
 });
 
-/** ASCII, graphemes, any code point, and raw UTF-16 units (lone surrogates included). */
-const anyString = fc.oneof(
-  fc.string({ maxLength: 300 }),
-  fc.string({ unit: 'grapheme', maxLength: 120 }),
-  fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
-);
 
 describe('key prefixes (validateKeyPrefix)', () => {
   it.each([
