@@ -11,7 +11,6 @@ import * as metaCommands from '../protocol/meta-commands.js';
 import type { Item, Key, Stats, StoreStatus } from '../protocol/replies.js';
 import { journalKey } from '../pool/journal-keys.js';
 import type { Request } from '../protocol/request.js';
-import { utf8Bytes } from '../protocol/bytes.js';
 import { MAX_KEY_BYTES, validateKey } from '../protocol/keys.js';
 import { metaKeyLength } from '../protocol/meta-keys.js';
 import { createRouter } from '../routing/router.js';
@@ -80,10 +79,9 @@ type Offline = typeof OFFLINE;
 /** Keys per `get` command in getMany: long enough to amortize, short enough to pipeline. */
 const MULTI_GET_CHUNK = 100;
 
-/** What append and prepend send: a string as UTF-8, bytes as given. */
-function rawBytes(verb: string, value: unknown): Uint8Array {
-  if (typeof value === 'string') return utf8Bytes(value);
-  if (value instanceof Uint8Array) return value;
+/** What append and prepend send: a string (the serializer writes it as UTF-8), bytes as given. */
+function rawValue(verb: string, value: unknown): Uint8Array | string {
+  if (typeof value === 'string' || value instanceof Uint8Array) return value;
   throw new InvalidValueError(`${verb} takes a string (sent as UTF-8) or a Uint8Array, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
 }
 
@@ -443,9 +441,7 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
       if (this.closed) throw new ClientClosedError();
       checkCommandOptions(options);
       // Raw bytes (append, prepend) join bytes already stored: never through the codec.
-      // A string whose bytes are its UTF-8 stays a string: the serializer writes it into the command.
-      if (typeof value === 'string' && (raw || this.storesUtf8)) ({ bytes, flags } = { bytes: value, flags: raw || options?.flags === undefined ? FLAG_BYTES : options.flags });
-      else ({ bytes, flags } = raw ? { bytes: rawBytes(verb, value), flags: 0 } : this.encode(value, options));
+      ({ bytes, flags } = raw ? { bytes: rawValue(verb, value), flags: 0 } : this.encode(value, options));
       cluster = this.directCluster(options);
       if (cluster !== undefined) request = this.cmd.store(verb, key, bytes, flags, raw ? 0 : ttlOf(options), false);
     } catch (err) {
@@ -705,9 +701,16 @@ export class FailbackClient<V = string> extends Emitter<ClientEvents> {
     return new Map(up.map((s, i) => [s.address.name, replies[i]]));
   }
 
-  private encode(value: unknown, options: StoreOptions | undefined): { bytes: Uint8Array; flags: number } {
-    // Raw bytes are stored as given whatever the codec; everything else goes through it.
-    const encoded = value instanceof Uint8Array ? { bytes: value, flags: 0 } : encodeWith(this.options.codec, value);
+  /**
+   * A write's value and flags. Raw bytes are stored as given whatever the codec. A string the codec
+   * would store as its UTF-8 bytes (utf8, bytes) stays a string: the serializer writes it into the
+   * command without a buffer of its own. Everything else goes through the codec.
+   */
+  private encode(value: unknown, options: StoreOptions | undefined): { bytes: Uint8Array | string; flags: number } {
+    const encoded =
+      value instanceof Uint8Array ? { bytes: value, flags: 0 }
+      : typeof value === 'string' && this.storesUtf8 ? { bytes: value, flags: FLAG_BYTES }
+      : encodeWith(this.options.codec, value);
     return options?.flags === undefined ? encoded : { bytes: encoded.bytes, flags: options.flags };
   }
 

@@ -61,9 +61,9 @@ export function invalidate(key: Key, ttl?: number, noreply = false): Request<Inv
  * (an invalidation came in between) it is stored but stays stale, keeping its TTL (`STORED` too:
  * readers see `stale`); otherwise `EXISTS`, or `NOT_FOUND` without an item.
  */
-export function leaseSet(key: Key, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply?: false): Request<StoreStatus>;
-export function leaseSet(key: Key, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply: true): Request<undefined>;
-export function leaseSet(key: Key, value: Uint8Array, flags: number, exptime: number, unique: bigint | number, noreply = false): Request<StoreStatus | undefined> {
+export function leaseSet(key: Key, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply?: false): Request<StoreStatus>;
+export function leaseSet(key: Key, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply: true): Request<undefined>;
+export function leaseSet(key: Key, value: Uint8Array | string, flags: number, exptime: number, unique: bigint | number, noreply = false): Request<StoreStatus | undefined> {
   return metaStorage('leaseSet', key, value, flags, exptime, ` I C${checkU64('cas unique', unique)}`, noreply);
 }
 
