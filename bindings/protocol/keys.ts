@@ -4,14 +4,13 @@
  * keys longer than 250 bytes.
  */
 import { InvalidKeyError, InvalidOptionError } from '../errors.js';
+import { utf8Length, writeUtf8 } from './bytes.js';
 
 /** memcached's `KEY_MAX_LENGTH`, counted in bytes (UTF-8). */
 export const MAX_KEY_BYTES = 250;
 
 /** The longest prefix that leaves room for a 20-digit number (any u64) after it. */
 export const MAX_KEY_PREFIX_BYTES = MAX_KEY_BYTES - 20;
-
-const encoder = new TextEncoder();
 
 /**
  * Validates a key and returns its length in bytes as UTF-8.
@@ -102,12 +101,7 @@ export function validateKey(key: string): void {
  * Writes a key already measured by {@link keyByteLength} at `pos`; returns the position after it.
  */
 export function writeKey(buf: Uint8Array, pos: number, key: string, byteLength: number): number {
-  if (byteLength === key.length) {
-    for (let i = 0; i < byteLength; i++) buf[pos + i] = key.charCodeAt(i);
-  } else {
-    encoder.encodeInto(key, buf.subarray(pos, pos + byteLength));
-  }
-  return pos + byteLength;
+  return writeUtf8(buf, pos, key, byteLength);
 }
 
 /**
@@ -133,10 +127,6 @@ export function writePlainKey(buf: Uint8Array, pos: number, key: string): number
 /** White space outside ASCII and Latin-1 (JavaScript's `\s` set). */
 function isUnicodeSpace(c: number): boolean {
   return c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-function utf8Length(key: string): number {
-  return encoder.encode(key).length;
 }
 
 function forbidden(what: 'key' | 'prefix', key: string, index: number, c: number): InvalidKeyError {
