@@ -174,8 +174,6 @@ export class Cluster {
 
   /** Targets of many keys in one crossing into the router (undefined entries go nowhere). */
   targets(keys: readonly Key[]): (Target | undefined)[] {
-    // One server, up: as in target(), every key goes there without hashing.
-    if (this.slots.length === 1 && this.downCount === 0) return new Array<Target | undefined>(keys.length).fill(this.slots[0].direct);
     const routed = this.router.routeMany(keys);
     const out = new Array<Target | undefined>(keys.length);
     for (let i = 0; i < keys.length; i++) {

@@ -208,9 +208,7 @@ export class Router {
    */
   private routeAscii(keys: readonly string[]): Int32Array | undefined {
     const n = keys.length;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += keys[i].length;
-    this.reserveKeys(total, n);
+    this.reserveBatch(keys);
     const { u8, i32, keysPtr, offsetsIndex } = this;
     let at = 0;
     for (let i = 0; i < n; i++) {
@@ -233,9 +231,7 @@ export class Router {
   /** Writes byte keys (checked by `checkAll`) back to back into the core's memory, then routes them all in one call. */
   private routeBytes(keys: readonly Uint8Array[]): Int32Array {
     const n = keys.length;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += keys[i].length;
-    this.reserveKeys(total, n);
+    this.reserveBatch(keys);
     const { u8, i32, keysPtr, offsetsIndex } = this;
     let at = 0;
     for (let i = 0; i < n; i++) {
@@ -244,6 +240,13 @@ export class Router {
       at += keys[i].length;
     }
     return this.routeWritten(n, at);
+  }
+
+  /** Makes room in the core for `keys` back to back, each as many bytes as its length (ASCII strings, byte keys). */
+  private reserveBatch(keys: readonly { readonly length: number }[]): void {
+    let total = 0;
+    for (let i = 0; i < keys.length; i++) total += keys[i].length;
+    this.reserveKeys(total, keys.length);
   }
 
   /** Routes the `n` keys just written back to back (`bytes` in all) in one call into the core. */
