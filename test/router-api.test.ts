@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRouter, InvalidKeyError, InvalidOptionError, type RouterOptions } from '../bindings/entry/node.js';
 import { furcHash } from '../bindings/routing/js/furc.js';
 import { validateRouterOptions } from '../bindings/routing/options.js';
 import { DalliRing } from './support/reference-rings.js';
+import { anyString } from './support/strings.js';
 
 const servers = ['10.0.0.1:11211', { host: '10.0.0.2', port: 11211, weight: 2 }, '10.0.0.3:11212:3'];
 
@@ -106,6 +108,18 @@ describe.each(['wasm', 'js'] as const)('offline buckets (%s)', (engine) => {
       }
     }
     expect(Array.from(router.routeMany(['', 'a']))).toEqual([router.route(''), router.route('a')]);
+  });
+
+  it('routes any batch as route() routes each key, whatever its length and wherever a non-ASCII key sits', async () => {
+    const router = await createRouter({ servers, engine });
+    // Mostly ASCII keys, so most batches take the joined path; batches past 256 keys span its chunks.
+    const key = fc.oneof({ weight: 20, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: anyString.map((k) => k.slice(0, 80)) });
+    await fc.assert(
+      fc.property(fc.array(key, { maxLength: 700 }), (keys) => {
+        expect(Array.from(router.routeMany(keys))).toEqual(keys.map((k) => router.route(k)));
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
