@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { allocWireBytes, countUtf8, utf8Length, writeUtf8 } from '../bindings/protocol/bytes.js';
 import { anyString } from './support/strings.js';
 
-
 describe('allocWireBytes', () => {
   it('hands out arrays of the size asked that never share a byte, small (carved) and large (their own) alike', () => {
     fc.assert(

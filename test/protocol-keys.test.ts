@@ -65,7 +65,6 @@ describe('refused keys, with the reason', () => {
   });
 });
 
-
 describe('key prefixes (validateKeyPrefix)', () => {
   it.each([
     [''],

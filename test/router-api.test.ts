@@ -114,7 +114,7 @@ describe.each(['wasm', 'js'] as const)('offline buckets (%s)', (engine) => {
     const router = await createRouter({ servers, engine });
     // Mostly ASCII keys, so most batches take the joined path; batches past 256 keys span its chunks.
     const key = fc.oneof({ weight: 20, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: anyString.map((k) => k.slice(0, 80)) });
-    await fc.assert(
+    fc.assert(
       fc.property(fc.array(key, { maxLength: 700 }), (keys) => {
         expect(Array.from(router.routeMany(keys))).toEqual(keys.map((k) => router.route(k)));
       }),
