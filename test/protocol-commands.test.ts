@@ -110,9 +110,10 @@ describe('exact bytes', () => {
     fc.assert(
       fc.property(
         fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 40 })),
-        fc.constantFrom(0, 1, 20_000),
+        fc.constantFrom(0, 1, 13, 20_000),
         (text, repeat) => {
-          // repeat 20 000 takes the value past EMBED_LIMIT (when it is not empty): sent by reference.
+          // repeat 13 makes texts of up to 1,040 characters, still embedded; repeat 20 000 takes the
+          // value past EMBED_LIMIT (when it is not empty): sent by reference.
           const value = repeat === 0 ? text : text.repeat(repeat);
           // Large wires: compared as Buffers (the latin1 helper spreads its argument).
           const onWire = (r: Request<unknown>): Buffer => Buffer.concat([r.bytes, ...(r.body === undefined ? [] : [r.body, Buffer.from('\r\n')])]);
@@ -121,6 +122,7 @@ describe('exact bytes', () => {
           expect(onWire(asText).equals(onWire(asBytes))).toBe(true);
           expect(asText.body === undefined).toBe(asBytes.body === undefined);
           expect(onWire(cmd.cas('k', value, 0, 0, 9)).equals(onWire(cmd.cas('k', new Uint8Array(Buffer.from(value, 'utf8')), 0, 0, 9)))).toBe(true);
+          expect(onWire(cmd.store('add', 'k', value, 0, -1, true)).equals(onWire(cmd.store('add', 'k', new Uint8Array(Buffer.from(value, 'utf8')), 0, -1, true)))).toBe(true);
         },
       ),
       { numRuns: 200 },
