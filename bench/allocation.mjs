@@ -5,14 +5,14 @@
 //   node_modules/.bin/bun bench/allocation.mjs
 import * as cmd from '../dist/protocol/commands.js';
 import { allocWireBytes, utf8Bytes } from '../dist/protocol/bytes.js';
-import { fmtRate, machine, measure, ratio, realisticKeys } from './lib.mjs';
+import { fmtRate, machine, measure, ratio, realisticKeys, valueFor } from './lib.mjs';
 
 const REPS = Number(process.env.REPS ?? 5);
 const runtime = globalThis.Deno ? `Deno ${Deno.version.deno}` : globalThis.Bun ? `Bun ${Bun.version}` : `Node ${process.version}`;
 const NodeBuffer = globalThis.Buffer;
 const keys = realisticKeys(10_000);
 const value = new Uint8Array(100).fill(0x61);
-const texts = keys.slice(0, 100).map((k) => `${k}|${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3)}`.slice(0, 100));
+const texts = keys.slice(0, 100).map(valueFor);
 let sink = 0;
 const out = (s) => console.log(s);
 

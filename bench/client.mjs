@@ -13,7 +13,7 @@ import { Client } from '../dist/entry/node.js';
 import { MemcachedServer } from '../build/tools/memcached.js';
 import { memcachedBinary } from '../build/tools/memcached-binary.js';
 import { createBareClient } from './bare-net.mjs';
-import { best, fmtRate, machine, measureRuns, ratio, realisticKeys, timed } from './lib.mjs';
+import { best, fmtRate, machine, measureRuns, ratio, realisticKeys, timed, valueFor } from './lib.mjs';
 import { MEMCASLAP, memcaslapAvailable, runMemcaslap } from './memcaslap.mjs';
 
 const require = createRequire(import.meta.url);
@@ -58,9 +58,7 @@ const MULTI = 100;
 const REALISTIC = process.env.KEYS === 'realistic';
 const KEYS = REALISTIC ? realisticKeys(N) : Array.from({ length: N }, (_, i) => `bench:key:${String(i).padStart(6, '0')}`);
 const KEY_SHAPE = REALISTIC ? 'realistic keys of 11–40 B (user:123456:profile)' : 'keys of 16 B';
-const FILL = 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3);
-/** Each value names its key, so a value handed back under the wrong key is caught. */
-const VALUES = KEYS.map((k) => `${k}|${FILL}`.slice(0, 100));
+const VALUES = KEYS.map(valueFor);
 const GROUPS = Array.from({ length: N / MULTI }, (_, g) => KEYS.slice(g * MULTI, (g + 1) * MULTI));
 const VALUE_OF = new Map(KEYS.map((k, i) => [k, VALUES[i]]));
 

@@ -20,6 +20,11 @@ export function realisticKeys(n) {
   });
 }
 
+/** A value of 100 B for `key` that names it, so a value handed back under the wrong key is caught. */
+export function valueFor(key) {
+  return `${key}|${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3)}`.slice(0, 100);
+}
+
 /** One line about the machine, for RESULTS.md. */
 export function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';

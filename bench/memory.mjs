@@ -7,14 +7,14 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Client } from '../dist/entry/node.js';
 import { MemcachedServer } from '../build/tools/memcached.js';
-import { machine, realisticKeys } from './lib.mjs';
+import { machine, realisticKeys, valueFor } from './lib.mjs';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 const SECONDS = Number(process.env.MEMORY_SECONDS ?? 60);
 const SAMPLE_MS = 5000;
 const keys = realisticKeys(10_000);
-const values = keys.map((k) => `${k}|${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3)}`.slice(0, 100));
+const values = keys.map(valueFor);
 const groups = Array.from({ length: 100 }, (_, g) => keys.slice(g * 100, g * 100 + 100));
 const mb = (n) => (n / 1048576).toFixed(1);
 

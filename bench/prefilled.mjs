@@ -3,7 +3,7 @@
 // server, and one timed round of a workload on any client with get/set/getMany.
 import { MemcachedServer } from '../build/tools/memcached.js';
 import { createBareClient } from './bare-net.mjs';
-import { realisticKeys } from './lib.mjs';
+import { realisticKeys, valueFor } from './lib.mjs';
 
 /** The workloads: one-key gets (1 or 64 in flight), sets (64), multi-gets of 100 keys (1 or 8). */
 export const WORKLOADS = ['get1', 'get64', 'set64', 'mget100', 'mget100x8'];
@@ -13,7 +13,7 @@ export async function startPrefilled(count) {
   const started = await Promise.all(Array.from({ length: count }, () => MemcachedServer.start({ memoryMb: 64, threads: 2 })));
   const addresses = started.map((s) => s.address);
   const keys = realisticKeys(10_000);
-  const values = keys.map((k) => `${k}|${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3)}`.slice(0, 100));
+  const values = keys.map(valueFor);
   const groups = [];
   for (let i = 0; i < keys.length; i += 100) groups.push(keys.slice(i, i + 100));
   for (const address of addresses) {

@@ -2,13 +2,13 @@
 // Run: node --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.mjs <get64|set64|mget100|get1> [seconds] [protocol]
 import { Client } from '../dist/entry/node.js';
 import { MemcachedServer } from '../build/tools/memcached.js';
-import { realisticKeys } from './lib.mjs';
+import { realisticKeys, valueFor } from './lib.mjs';
 
 const [workload = 'mget100', seconds = '3', protocol = 'text'] = process.argv.slice(2);
 const servers = Number(process.env.SERVERS ?? 1);
 const started = await Promise.all(Array.from({ length: servers }, () => MemcachedServer.start({ memoryMb: 256, threads: 2, args: (process.env.MC_ARGS ?? '').split(' ').filter(Boolean) })));
 const keys = realisticKeys(10_000);
-const values = keys.map((k) => `${k}|${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3)}`.slice(0, 100));
+const values = keys.map(valueFor);
 const mc = new Client({ servers: started.map((s) => s.address), protocol });
 await mc.connect();
 await Promise.all(keys.map((k, i) => mc.set(k, values[i])));
